@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+# pte_ref: build, boot and check the pte_ref series on Linux 6.12.
+# `make help` lists every target and variable.
+
+ARCH ?= all
+FLAVOUR ?= fast
+O ?= $(CURDIR)/out
+CACHE ?= $(HOME)/.cache/pte_ref
+override O := $(abspath $(O))
+override CACHE := $(abspath $(CACHE))
+TOP := $(CURDIR)
+
+export ARCH FLAVOUR O CACHE TOP KDIR JOBS EXTRA_TESTS EXTRA_CONFIG SMP MEM \
+	BOOT_TIMEOUT TEST_TIMEOUT BOOT_ARGS QEMU_EXTRA VERBOSE CCACHE KMAKE_ARGS
+
+H := $(TOP)/harness
+
+.PHONY: all deps tree patches apply build boot test baseline bench selftest \
+	clean distclean help
+
+# The main job: packages, tree, series, then build, boot and test each arch.
+all: deps
+	$(H)/run.sh
+
+deps:
+	$(H)/deps.sh
+
+tree:
+	$(H)/tree.sh
+
+patches: tree
+	$(H)/series.sh
+
+apply: patches
+	@[ "$(ARCH)" != all ] || { echo "make apply: say which ARCH= (x86_64, arm64, riscv64)" >&2; exit 1; }
+	$(H)/apply.sh "$$(. $(H)/lib.sh; arch_dir $(ARCH))" $(KDIR)
+
+build:
+	NO_BOOT=1 $(H)/run.sh
+
+boot:
+	$(H)/run.sh
+
+# The test command CI runs: the harness's own failure tests, then every
+# arch in the fast and debug flavours.
+test: deps
+	$(H)/selftest.sh
+	FLAVOUR=fast $(H)/run.sh
+	FLAVOUR=debug $(H)/run.sh
+
+baseline: deps
+	VARIANT=base $(H)/run.sh
+
+bench: deps
+	SUITE=bench $(H)/run.sh
+
+selftest:
+	$(H)/selftest.sh
+
+clean:
+	rm -rf $(O)
+
+distclean: clean
+	rm -rf $(CACHE)
+
+help:
+	@cat $(H)/help.txt

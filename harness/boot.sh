@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot one kernel with its initramfs under QEMU (TCG) and keep the serial
+# log.  The guest's /init reboots when its tests are done and QEMU runs
+# with -no-reboot, so a finished guest ends QEMU by itself; one that does
+# not finish is killed at BOOT_TIMEOUT.
+#
+# usage: boot.sh ARCH_DIR KERNEL_IMAGE INITRAMFS LOG
+# env:   SMP (2), MEM (1G; 2G for debug), BOOT_TIMEOUT (s), TEST_TIMEOUT (s),
+#        SUITE (tests|bench), BOOT_ARGS (extra kernel arguments),
+#        QEMU_EXTRA (extra QEMU arguments), VERBOSE=1 (echo the console)
+. "$(dirname "$0")/lib.sh"
+
+load_profile "$1"
+kernel=$2 initrd=$3 log=$4
+need_cmd "$QEMU" "$QEMU_PKG"
+[ -z "${FIRMWARE_PKG:-}" ] || dpkg -s "$FIRMWARE_PKG" >/dev/null 2>&1 ||
+	die "$NAME guests need firmware from the Debian package '$FIRMWARE_PKG'"
+
+if [ "$FLAVOUR" = debug ]; then
+	mem=${MEM:-2G} timeout=${BOOT_TIMEOUT:-1500} ttimeout=${TEST_TIMEOUT:-1200}
+else
+	mem=${MEM:-1G} timeout=${BOOT_TIMEOUT:-600} ttimeout=${TEST_TIMEOUT:-300}
+fi
+cmdline="console=$CONSOLE panic=-1 rdinit=/init suite=${SUITE:-tests} test_timeout=$ttimeout ${BOOT_ARGS:-}"
+
+mkdir -p "$(dirname "$log")"
+# shellcheck disable=SC2086 # QEMU_ARGS/QEMU_EXTRA are word lists by design.
+set -- "$QEMU" $QEMU_ARGS -smp "${SMP:-2}" -m "$mem" -nodefaults \
+	-display none -no-reboot -serial stdio -monitor none \
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" ${QEMU_EXTRA:-}
+echo "# $*" > "$log"
+info "booting $NAME (timeout ${timeout}s, log $log)"
+start=$(date +%s)
+rc=0
+if [ "${VERBOSE:-0}" = 1 ]; then
+	timeout -k 10 "$timeout" "$@" < /dev/null 2>&1 | tee -a "$log" || rc=${PIPESTATUS[0]}
+else
+	timeout -k 10 "$timeout" "$@" < /dev/null >> "$log" 2>&1 || rc=$?
+fi
+echo "$(( $(date +%s) - start ))" > "$log.seconds"
+case $rc in
+0) ;;
+124|137) die "$NAME guest did not finish within ${timeout}s and was killed; log: $log" ;;
+*) die "$QEMU exited with status $rc; log: $log" ;;
+esac

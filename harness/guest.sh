@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest userspace for one arch and pack it into an initramfs.
+#
+# Every tests/guest/*.c is one static program (init.c becomes /init),
+# built with the arch's libc; tests/<suite>.list says what /init runs.
+# EXTRA_TESTS="/path/a /path/b" adds the user's own static binaries to the
+# "tests" suite.  The archive is made by the tree's own usr/gen_init_cpio.
+#
+# usage: guest.sh ARCH_DIR SRC_TREE   -> $O/guest/<arch>/initramfs.cpio
+. "$(dirname "$0")/lib.sh"
+
+load_profile "$1"
+src=$2
+cc=${XC}gcc
+need_cmd "$cc" "$XC_PKG"
+g=$O/guest/$ARCH_DIR
+rm -rf "$g"
+mkdir -p "$g/bin"
+
+for c in "$TOP"/tests/guest/*.c; do
+	name=$(basename "$c" .c)
+	# -static: the guest has no libc of its own.
+	"$cc" -static -O2 -Wall -Wextra -pthread -o "$g/bin/$name" "$c" 2>"$g/cc.err" || {
+		cat "$g/cc.err" >&2
+		grep -q 'No such file\|cannot find -l' "$g/cc.err" &&
+			info "the static libc for $NAME comes from the Debian package '$XLIBC_PKG'"
+		die "cannot build guest program $c for $NAME"
+	}
+done
+
+tool=$O/tools/gen_init_cpio
+if [ ! -x "$tool" ] || [ "$src/usr/gen_init_cpio.c" -nt "$tool" ]; then
+	mkdir -p "$O/tools"
+	gcc -O2 -o "$tool" "$src/usr/gen_init_cpio.c"
+fi
+
+list=$g/cpio.list
+{
+	echo "dir /dev 0755 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "dir /proc 0755 0 0"
+	echo "dir /sys 0755 0 0"
+	echo "dir /tmp 1777 0 0"
+	echo "dir /bin 0755 0 0"
+	echo "file /init $g/bin/init 0755 0 0"
+	for b in "$g"/bin/*; do
+		[ "$(basename "$b")" = init ] || echo "file /bin/$(basename "$b") $b 0755 0 0"
+	done
+	for l in "$TOP"/tests/*.list; do
+		cp "$l" "$g/"
+	done
+	for x in ${EXTRA_TESTS:-}; do
+		[ -f "$x" ] && [ -x "$x" ] || die "EXTRA_TESTS: '$x' is not an executable file"
+		echo "file /bin/$(basename "$x") $(readlink -f "$x") 0755 0 0"
+		printf '%s\t%s\n' "$(basename "$x")" "$(basename "$x")" >> "$g/tests.list"
+	done
+	for l in "$g"/*.list; do
+		[ "$l" = "$list" ] || echo "file /$(basename "$l") $l 0644 0 0"
+	done
+} > "$list.tmp"
+mv "$list.tmp" "$list"
+"$tool" "$list" > "$g/initramfs.cpio"
+echo "$g/initramfs.cpio"

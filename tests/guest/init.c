@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /init of pte_ref's test guests.
+ *
+ * Mounts proc, sysfs and devtmpfs, runs every test listed in /<suite>.list
+ * ("name program [args...]", programs in /bin) with a per-test timeout,
+ * nests each test's own KTAP output under a top-level plan on the console,
+ * then reboots: QEMU runs with -no-reboot, so that ends the run.
+ *
+ * Kernel command-line words the kernel does not know reach us as
+ * environment variables: suite=tests|bench, test_timeout=SECONDS.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_TESTS	64
+#define MAX_ARGS	32
+#define KSFT_SKIP	4
+
+struct test {
+	char *name;
+	char *argv[MAX_ARGS + 1];
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void setup(void)
+{
+	int fd;
+
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) && errno != EBUSY)
+		perror("init: mount devtmpfs");
+	fd = open("/dev/console", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+static int load(const char *suite, struct test *t)
+{
+	static char buf[16384];
+	char path[64], *line, *save, *word, *wsave;
+	int n = 0, fd, len;
+
+	snprintf(path, sizeof(path), "/%s.list", suite);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len < 0)
+		return -1;
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		int argc = 0;
+
+		if (line[0] == '#' || line[strspn(line, " \t")] == '\0')
+			continue;
+		if (n == MAX_TESTS)
+			break;
+		t[n].name = strtok_r(line, " \t", &wsave);
+		while ((word = strtok_r(NULL, " \t", &wsave)) && argc < MAX_ARGS)
+			t[n].argv[argc++] = word;
+		t[n].argv[argc] = NULL;
+		if (argc)
+			n++;
+	}
+	return n;
+}
+
+/* Copy the child's output to the console, two spaces in (a KTAP subtest). */
+static void relay(char *buf, ssize_t len, int *at_bol)
+{
+	for (ssize_t i = 0; i < len; i++) {
+		if (*at_bol)
+			fputs("  ", stdout);
+		putchar(buf[i]);
+		*at_bol = buf[i] == '\n';
+	}
+	fflush(stdout);
+}
+
+/* Returns the wait status, or -1 if the test ran out of time. */
+static int run(struct test *t, int timeout)
+{
+	double deadline = now() + timeout;
+	int pfd[2], at_bol = 1, status;
+	char buf[4096], prog[128];
+	pid_t pid;
+
+	if (pipe(pfd))
+		return 1 << 8;
+	pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		close(pfd[1]);
+		chdir("/tmp");
+		snprintf(prog, sizeof(prog), "/bin/%s", t->argv[0]);
+		execv(prog, t->argv);
+		printf("Bail out! cannot run %s: %s\n", prog, strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (;;) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		int left = (int)((deadline - now()) * 1000);
+		ssize_t len;
+
+		if (left <= 0) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			close(pfd[0]);
+			if (!at_bol)
+				putchar('\n');
+			return -1;
+		}
+		if (poll(&p, 1, left) <= 0)
+			continue;
+		len = read(pfd[0], buf, sizeof(buf));
+		if (len <= 0)
+			break;
+		relay(buf, len, &at_bol);
+	}
+	close(pfd[0]);
+	if (!at_bol)
+		putchar('\n');
+	/* The output pipe is closed; the test itself must still end in time. */
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (now() > deadline) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(10000);
+	}
+	return status;
+}
+
+int main(void)
+{
+	static struct test tests[MAX_TESTS];
+	const char *suite = getenv("suite") ? getenv("suite") : "tests";
+	int timeout = getenv("test_timeout") ? atoi(getenv("test_timeout")) : 300;
+	int n, pass = 0, fail = 0, skip = 0;
+
+	setup();
+	n = load(suite, tests);
+	printf("KTAP version 1\n");
+	if (n < 0) {
+		printf("1..0\nBail out! cannot read /%s.list\n", suite);
+		goto out;
+	}
+	printf("# pte_ref guest: suite %s, %d tests, %d s timeout each\n",
+	       suite, n, timeout);
+	printf("1..%d\n", n);
+	for (int i = 0; i < n; i++) {
+		double t0 = now();
+		int st = run(&tests[i], timeout);
+
+		printf("# %s: %.1f s\n", tests[i].name, now() - t0);
+		if (st == -1) {
+			printf("not ok %d %s # TIMEOUT after %d s\n", i + 1,
+			       tests[i].name, timeout);
+			fail++;
+		} else if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+			printf("ok %d %s\n", i + 1, tests[i].name);
+			pass++;
+		} else if (WIFEXITED(st) && WEXITSTATUS(st) == KSFT_SKIP) {
+			printf("ok %d %s # SKIP\n", i + 1, tests[i].name);
+			skip++;
+		} else {
+			printf("not ok %d %s # %s %d\n", i + 1, tests[i].name,
+			       WIFSIGNALED(st) ? "killed by signal" : "exit status",
+			       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+			fail++;
+		}
+	}
+	printf("# pte_ref guest: %d passed, %d failed, %d skipped\n",
+	       pass, fail, skip);
+out:
+	fflush(stdout);
+	sync();
+	reboot(RB_AUTOBOOT);
+	return 0;
+}
