@@ -1,21 +1,92 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pte_ref: pin user PTE page-table pages so that empty ones can be freed
- * from a live mm.  See Documentation/mm/pte_ref.rst.
+ * pte_ref: pins on user PTE page-table pages, so that empty ones can be
+ * freed while their mm is live.  See Documentation/mm/pte_ref.rst.
+ *
+ * The pin count lives in the table's own struct ptdesc (pte_refcount):
+ *
+ *   1 + n   attached to its pmd, pinned by n walkers (n >= 0)
+ *   0       dying: free_user_pte() detached it; it is freed after an RCU
+ *           grace period and can never be pinned again
+ *
+ * Every pte_offset_map*() holds a pin until its pte_unmap(), so a mapped
+ * table stays attached to its pmd for as long as the caller holds it.
  */
 #ifndef _LINUX_PTE_REF_H
 #define _LINUX_PTE_REF_H
 
+#include <linux/atomic.h>
 #include <linux/mm_types.h>
+#include <linux/mmdebug.h>
+#include <linux/pgtable.h>
 
 #ifdef CONFIG_FREE_USER_PTE
 
-void pte_ref_init(pgtable_t pte);
-void pte_ref_free(pgtable_t pte);
+#include <asm/pte_ref.h>
+
+static inline atomic_t *pte_ref_count(pgtable_t pte)
+{
+	return &page_ptdesc(pte)->pte_refcount;
+}
+
+/**
+ * pte_ref_init - start the pin count of a new PTE table
+ * @pte: the table, not yet visible to any walker
+ *
+ * Called by pagetable_pte_ctor(): the table starts "attached, unpinned",
+ * which is also the state of a table deposited for a huge pmd.
+ */
+static inline void pte_ref_init(pgtable_t pte)
+{
+	atomic_set(pte_ref_count(pte), 1);
+}
+
+/**
+ * pte_ref_free - end the pin count of a PTE table that is being freed
+ * @pte: the table, unreachable from any pmd
+ *
+ * Called by pagetable_pte_dtor().  A table torn down with munmap or exit
+ * has count 1, one freed by free_user_pte() has 0; anything more is a pin
+ * that was never dropped, and the pinner may still be using the table.
+ */
+static inline void pte_ref_free(pgtable_t pte)
+{
+	VM_WARN_ONCE(atomic_read(pte_ref_count(pte)) > 1,
+		     "pte_ref: freeing a PTE table still pinned %d time(s)",
+		     atomic_read(pte_ref_count(pte)) - 1);
+}
+
+/**
+ * pte_ref_tryget_pmdval - pin the PTE table a pmd value points to
+ * @pmdval: a value read from a pmd, inside the same RCU read section
+ *
+ * The caller's RCU read section keeps the table's memory valid even if it
+ * was just detached; the pin then fails because a detached table's count
+ * is 0.  Return: true if the table is pinned.
+ */
+static inline bool pte_ref_tryget_pmdval(pmd_t pmdval)
+{
+	return atomic_inc_not_zero(pte_ref_count(pmd_pgtable(pmdval)));
+}
+
+/**
+ * __pte_put - drop a pin on a PTE table
+ * @pte: the table pinned by pte_tryget() or pte_offset_map*()
+ *
+ * Never frees the table: free_user_pte() does, once no pin is left.
+ * Any context; no lock needed.
+ */
+static inline void __pte_put(pgtable_t pte)
+{
+	int left = atomic_dec_return_relaxed(pte_ref_count(pte));
+
+	VM_WARN_ONCE(left < 1, "pte_ref: PTE table unpinned below attached (%d)",
+		     left);
+}
+
 bool pte_tryget(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
-void __pte_put(pgtable_t pte);
 void pte_put(pte_t *ptep);
-void free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
+bool free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
 
 #else /* !CONFIG_FREE_USER_PTE */
 
@@ -25,6 +96,11 @@ static inline void pte_ref_init(pgtable_t pte)
 
 static inline void pte_ref_free(pgtable_t pte)
 {
+}
+
+static inline bool pte_ref_tryget_pmdval(pmd_t pmdval)
+{
+	return true;
 }
 
 static inline bool pte_tryget(struct mm_struct *mm, pmd_t *pmd,
@@ -41,9 +117,10 @@ static inline void pte_put(pte_t *ptep)
 {
 }
 
-static inline void free_user_pte(struct mm_struct *mm, pmd_t *pmd,
+static inline bool free_user_pte(struct mm_struct *mm, pmd_t *pmd,
 				 unsigned long addr)
 {
+	return false;
 }
 
 #endif /* CONFIG_FREE_USER_PTE */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pte_ref backend for arm64 (see include/asm-generic/pte_ref.h).
+ *
+ * arm64 has no pte_huge(): a hugetlb entry at PMD or PUD level is a block
+ * descriptor, whose table bit (bit 1) is clear, while PTE-level page and
+ * contiguous-page descriptors have it set.
+ *
+ * Walk caches: flush_tlb_mm() issues TLBI ASIDE1IS, which invalidates all
+ * entries of the ASID, intermediate walk entries included, on every CPU
+ * in the inner shareable domain.
+ */
+#ifndef _ASM_ARM64_PTE_REF_H
+#define _ASM_ARM64_PTE_REF_H
+
+#include <asm/pgtable.h>
+
+#define pte_huge(pte)	(pte_present(pte) && !(pte_val(pte) & PTE_TABLE_BIT))
+
+#include <asm-generic/pte_ref.h>
+
+#endif /* _ASM_ARM64_PTE_REF_H */

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pte_ref backend for riscv64 (see include/asm-generic/pte_ref.h).
+ *
+ * pte_huge() is riscv's own: a present leaf.  It cannot tell a PTE-level
+ * leaf from a huge one, which is why it is only asked about hugetlb
+ * entries and pte_unmap() never looks at the entry it unmaps.
+ *
+ * Walk caches: an address-specific SFENCE.VMA only orders leaf entries,
+ * but flush_tlb_mm() fences the whole ASID (SFENCE.VMA x0, asid, locally,
+ * by IPI or through SBI remote fences), which covers non-leaf entries.
+ */
+#ifndef _ASM_RISCV_PTE_REF_H
+#define _ASM_RISCV_PTE_REF_H
+
+#include <asm-generic/pte_ref.h>
+
+#endif /* _ASM_RISCV_PTE_REF_H */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pte_ref backend for x86_64 (see include/asm-generic/pte_ref.h).
+ *
+ * pmd_leaf() and pte_huge() both test _PAGE_PSE.  In a 4 KiB PTE that bit
+ * is _PAGE_PAT, which is why pte_huge() is only ever asked about hugetlb
+ * entries and pte_unmap() never looks at the entry it unmaps.
+ *
+ * Walk caches: flush_tlb_mm() is flush_tlb_mm_range(..., freed_tables =
+ * true), which also flushes CPUs in lazy TLB mode that could still hold a
+ * paging-structure cache entry for this mm; INVLPG/INVPCID/CR3 reloads
+ * drop paging-structure caches along with the TLB.
+ */
+#ifndef _ASM_X86_PTE_REF_H
+#define _ASM_X86_PTE_REF_H
+
+#include <asm-generic/pte_ref.h>
+
+#endif /* _ASM_X86_PTE_REF_H */

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pte_ref: pins on user PTE page-table pages, and freeing of empty ones
+ * while their mm is live.  See Documentation/mm/pte_ref.rst.
+ *
+ * States of a PTE table, kept in ptdesc->pte_refcount:
+ *
+ *   attached   1       installed in a pmd, nobody pinned
+ *   pinned     1 + n   installed, n walkers hold pins
+ *   dying      0       detached by free_user_pte(); freed after RCU
+ *
+ * Transitions:
+ *   pagetable_pte_ctor()             -> attached   pte_ref_init()
+ *   pte_offset_map*(), pte_tryget()  n -> n + 1    only if n > 0
+ *   pte_unmap(), pte_put()           n -> n - 1
+ *   free_user_pte()                  1 -> 0        pmd lock + PTE lock held,
+ *                                                  every entry pte_none()
+ *   pagetable_pte_dtor()             checks 0 or 1 pte_ref_free()
+ *
+ * The pin and the free meet in one atomic variable: a walker's
+ * atomic_inc_not_zero() and free_user_pte()'s atomic_cmpxchg(1, 0) are
+ * totally ordered, so either the walker pins an attached table that will
+ * stay attached until it unpins, or it fails and treats the pmd as empty,
+ * exactly as pte_offset_map*() callers already do when a table goes away.
+ *
+ * Tables detached in other ways keep their count: munmap and exit tear
+ * down tables of detached VMAs (count 1), khugepaged replaces tables under
+ * its own locking and frees them after RCU, by which time every pin taken
+ * through a stale pmd value has been dropped again.
+ */
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/pte_ref.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <asm/pgalloc.h>
+#include <asm/tlbflush.h>
+
+/* A pmd value a PTE table can be pinned through: present and not a leaf. */
+static bool pmd_is_table(pmd_t pmdval)
+{
+	return !pmd_none(pmdval) && pmd_present(pmdval) && !pmd_leaf(pmdval) &&
+	       !pmd_bad(pmdval);
+}
+
+/**
+ * pte_tryget - pin the PTE table that a pmd points to
+ * @mm: the address space of @pmd
+ * @pmd: the pmd entry; the PMD table holding it must stay (the caller
+ *	holds mmap_lock, a VMA lock or the VMA's rmap lock)
+ * @addr: a user address mapped through @pmd
+ *
+ * A pinned table stays attached to @pmd, and so keeps its memory, until
+ * the matching pte_put() or __pte_put().  Any locks may be held; the pin
+ * never sleeps.
+ *
+ * Return: true if the table is pinned; false if *@pmd is none, not
+ * present, a leaf (huge) entry, or a table that free_user_pte() is
+ * freeing.
+ */
+bool pte_tryget(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
+{
+	pmd_t pmdval;
+	bool pinned;
+
+	/* RCU keeps a table detached after our read from being freed. */
+	rcu_read_lock();
+	pmdval = pmdp_get_lockless(pmd);
+	pinned = pmd_is_table(pmdval) && pte_ref_tryget_pmdval(pmdval);
+	rcu_read_unlock();
+	return pinned;
+}
+
+/**
+ * pte_put - drop the pin on the PTE table that an entry lives in
+ * @ptep: an entry of the pinned table
+ *
+ * Does nothing for a hugetlb entry (pte_huge()), which lives in a PMD or
+ * PUD table that carries no pte_ref.  Callers that know @ptep is in a PTE
+ * table, like pte_unmap(), skip that test: pte_huge() is not meaningful
+ * on PTE-level entries of every architecture.
+ */
+void pte_put(pte_t *ptep)
+{
+	if (pte_huge(ptep_get(ptep)))
+		return;
+	__pte_put(pte_to_page(ptep));
+}
+
+/* pte_unmap() half of every pte_offset_map*(): see include/linux/pgtable.h. */
+void pte_ref_unmap(pte_t *ptep)
+{
+	__pte_put(pte_to_page(ptep));
+}
+
+static void pte_ref_free_rcu(struct rcu_head *head)
+{
+	struct ptdesc *ptdesc = container_of(head, struct ptdesc, pt_rcu_head);
+
+	/* The destructor (and a split ptlock) outlives every RCU walker. */
+	pte_free(NULL, ptdesc_page(ptdesc));
+}
+
+static bool pte_table_empty(pgtable_t table)
+{
+	pte_t *pte = page_address(table);
+	int i;
+
+	for (i = 0; i < PTRS_PER_PTE; i++)
+		if (!pte_none(ptep_get(pte + i)))
+			return false;
+	return true;
+}
+
+/**
+ * free_user_pte - free the PTE table at a pmd if it is empty and unpinned
+ * @mm: the address space of @pmd
+ * @pmd: the pmd entry; the PMD table holding it must stay (the caller
+ *	holds mmap_lock or the VMA's rmap lock), and the VMA must not be
+ *	hugetlb (hugetlb walks its tables without pins)
+ * @addr: a user address mapped through @pmd
+ *
+ * Safe to call at any time: a none or leaf pmd, a table with any entry
+ * that is not pte_none() (present, swap, migration, marker), or a pinned
+ * table is left alone.  Otherwise the table is detached under the pmd lock
+ * and its PTE lock, the TLB and paging-structure caches of @mm are flushed,
+ * and the table is freed after an RCU grace period, which also waits for
+ * lockless walkers (pte_offset_map() users, GUP-fast with IRQs off).
+ *
+ * Must be called without page-table locks held; may not sleep.
+ *
+ * Return: true if the table was detached (and will be freed).
+ */
+bool free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
+{
+	spinlock_t *pml, *ptl;
+	pgtable_t table;
+	pmd_t pmdval;
+	bool freed = false;
+
+	pml = pmd_lock(mm, pmd);
+	pmdval = pmdp_get(pmd);
+	if (!pmd_is_table(pmdval)) {
+		spin_unlock(pml);
+		return false;
+	}
+	table = pmd_pgtable(pmdval);
+	/* The PTE lock keeps entries from being installed while we look. */
+	ptl = pte_lockptr(mm, &pmdval);
+	if (ptl != pml)
+		spin_lock_nested(ptl, SINGLE_DEPTH_NESTING);
+	if (pte_table_empty(table) &&
+	    atomic_cmpxchg(pte_ref_count(table), 1, 0) == 1) {
+		pmd_clear(pmd);
+		freed = true;
+	}
+	if (ptl != pml)
+		spin_unlock(ptl);
+	spin_unlock(pml);
+	if (!freed)
+		return false;
+
+	/* No CPU may walk into the table once it is back in the allocator. */
+	flush_tlb_mm(mm);
+	mm_dec_nr_ptes(mm);
+	call_rcu(&page_ptdesc(table)->pt_rcu_head, pte_ref_free_rcu);
+	return true;
+}

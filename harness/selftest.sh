@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The harness's own tests: bad input and broken guests must fail, cleanly,
+# with the message a user needs.  Real boots where it matters (a panicking
+# and a hung x86_64 guest), recorded logs for the log judge.
+# Ends with "N passed, N failed"; exits non-zero if any failed.
+. "$(dirname "$0")/lib.sh"
+
+S=$O/selftest
+rm -rf "$S"
+mkdir -p "$S"
+pass=0 fail=0
+
+# expect NAME STATUS(fail|pass) PATTERN CMD...: run CMD, check its exit
+# status and that its output matches PATTERN (an extended regex).
+expect() {
+	local name=$1 want=$2 pattern=$3 rc=0
+	shift 3
+	"$@" >"$S/$name.out" 2>&1 || rc=$?
+	if { [ "$want" = fail ] && [ $rc -ne 0 ] || [ "$want" = pass ] && [ $rc -eq 0 ]; } &&
+	   grep -qE "$pattern" "$S/$name.out"; then
+		echo "ok   $name"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name (exit $rc, wanted $want and /$pattern/); output: $S/$name.out"
+		tail -5 "$S/$name.out" | sed 's/^/       /'
+		fail=$((fail + 1))
+	fi
+}
+
+# The log judge against recorded logs: pass-*.log must pass, fail-*.log fail.
+for log in "$TOP"/tests/harness/logs/*.log; do
+	n=$(basename "$log" .log)
+	case $n in
+	pass-*) expect "judge-$n" pass '' "$TOP/harness/judge.py" "$log" ;;
+	fail-*) expect "judge-$n" fail 'judge: ' "$TOP/harness/judge.py" "$log" ;;
+	esac
+done
+expect judge-kunit-required fail 'no KUnit' "$TOP/harness/judge.py" --expect-kunit \
+	"$TOP/tests/harness/logs/pass-clean.log"
+
+# Bad input, each refused with the facts the user needs.
+expect unknown-arch fail "unknown ARCH 'mips'; supported: x86_64 arm64 riscv64" \
+	env ARCH=mips "$TOP/harness/run.sh"
+expect kdir-missing fail 'does not exist' env KDIR="$S/nowhere" "$TOP/harness/tree.sh"
+mkdir -p "$S/notgit" && echo "VERSION = 6" > "$S/notgit/Makefile"
+expect kdir-not-git fail 'is not a git tree' env KDIR="$S/notgit" "$TOP/harness/tree.sh"
+mkdir -p "$S/linux-6.11"
+printf 'VERSION = 6\nPATCHLEVEL = 11\nSUBLEVEL = 0\nkernelversion:\n\t@echo 6.11.0\n' \
+	> "$S/linux-6.11/Makefile"
+git -C "$S/linux-6.11" init -q && git -C "$S/linux-6.11" add -A &&
+	git -C "$S/linux-6.11" -c user.name=t -c user.email=t@t commit -qm 6.11
+expect kdir-not-612 fail 'is Linux 6.11.0; .* 6.12.y only' env KDIR="$S/linux-6.11" "$TOP/harness/tree.sh"
+expect no-cross-compiler fail "install the Debian package 'gcc-aarch64-linux-gnu'" \
+	env CROSS_COMPILE=/nonexistent/aarch64-linux-gnu- "$TOP/harness/guest.sh" arm64 "$(tree_repo)"
+echo 'CONFIG_PTE_REF_NO_SUCH_OPTION=y' > "$S/bad.config"
+expect missing-option fail 'CONFIG_PTE_REF_NO_SUCH_OPTION=y .*did not make it|did not make it' \
+	env EXTRA_CONFIG="$S/bad.config" "$TOP/harness/config.sh" x86 fast base \
+	"$(tree_repo)" "$S/build-config"
+grep -q 'CONFIG_PTE_REF_NO_SUCH_OPTION=y' "$S/missing-option.out" ||
+	{ echo "FAIL missing-option: the option is not named"; fail=$((fail + 1)); }
+
+# A series step whose diff does not apply: named, with the file.
+cp -r "$TOP/core" "$TOP/harness" "$TOP/arch" "$TOP/include" "$S/" 2>/dev/null
+mkdir -p "$S/core/series/99-broken"
+echo "mm: a patch that cannot apply" > "$S/core/series/99-broken/message"
+printf -- '--- a/mm/memory.c\n+++ b/mm/memory.c\n@@ -1,1 +1,1 @@\n-no such line\n+nor this\n' \
+	> "$S/core/series/99-broken/change.diff"
+expect patch-does-not-apply fail '99-broken/change.diff does not apply' \
+	env TOP="$S" O="$S/out" ARCH=x86 "$S/harness/series.sh"
+grep -q 'mm/memory.c' "$S/patch-does-not-apply.out" ||
+	{ echo "FAIL patch-does-not-apply: the file is not named"; fail=$((fail + 1)); }
+
+# Real guests: a kernel crash and a guest that never finishes.
+gcc -static -O2 -o "$S/panic" "$TOP/tests/harness/panic.c"
+expect guest-panic fail 'Kernel panic|sysrq' env ARCH=x86 FLAVOUR=fast O="$S/boot" \
+	EXTRA_TESTS="$S/panic" "$TOP/harness/run.sh"
+expect guest-hang fail 'did not finish within 20s and was killed; log: ' \
+	env ARCH=x86 FLAVOUR=fast O="$S/boot" QEMU_EXTRA=-S BOOT_TIMEOUT=20 \
+	"$TOP/harness/run.sh"
+
+echo "selftest: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The architecture interface of pte_ref.
+ *
+ * mm/pte_ref.c is architecture-neutral.  Besides the page-table accessors
+ * every architecture has (pmd_none(), pmd_present(), pmdp_get_lockless(),
+ * pte_none(), pmd_clear(), pmd_lock(), pte_lockptr(), flush_tlb_mm()), it
+ * relies on exactly four things from an architecture, with these contracts:
+ *
+ * pmd_leaf(pmd)
+ *	True if a present @pmd maps memory itself (a huge page) rather than
+ *	pointing to a PTE table.  Every architecture provides it.
+ *
+ * pmd_pgtable(pmd)
+ *	The pgtable_t (struct page of the PTE table) a table @pmd points to.
+ *	include/linux/pgtable.h has the generic definition.
+ *
+ * pte_to_page(ptep)
+ *	The pgtable_t of the PTE table that @ptep points into.  The default
+ *	below is right wherever PTE tables are in the linear map, i.e.
+ *	without CONFIG_HIGHPTE (which FREE_USER_PTE excludes).
+ *
+ * pte_huge(pte)
+ *	True if a present @pte, read from a hugetlb entry, maps a huge page
+ *	at PMD level or above, i.e. it is not an entry of a PTE table.  Only
+ *	pte_put() uses it; an architecture without one defines it here.
+ *
+ * Beyond those, an architecture that selects ARCH_SUPPORTS_FREE_USER_PTE
+ * promises that flush_tlb_mm() also invalidates cached page-table walks
+ * (paging-structure caches), not only leaf translations: free_user_pte()
+ * detaches a table, calls flush_tlb_mm(), and frees it after an RCU grace
+ * period.  Each asm/pte_ref.h says why that holds for its architecture.
+ */
+#ifndef _ASM_GENERIC_PTE_REF_H
+#define _ASM_GENERIC_PTE_REF_H
+
+#include <asm/page.h>
+
+#ifndef pte_to_page
+#define pte_to_page(ptep)	virt_to_page(ptep)
+#endif
+
+#endif /* _ASM_GENERIC_PTE_REF_H */

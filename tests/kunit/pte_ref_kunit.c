@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for pte_ref: pins on PTE tables and free_user_pte().
+ *
+ * Each test builds page tables for one PMD-sized range of a private mm
+ * (mm_alloc(), never run), so real pmd entries, ptlocks and PTE tables
+ * are used, and tears them down with free_pgd_range() so that the mm's
+ * page-table accounting is checked by mmput() as for any process.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/pte_ref.h>
+#include <linux/sched/mm.h>
+#include <asm/tlb.h>
+
+/* An address in the middle of the user range, PMD aligned. */
+#define TEST_ADDR	(SZ_1G)
+
+struct pte_ref_env {
+	struct mm_struct *mm;
+	pmd_t *pmd;
+	struct page *data;	/* a page to point test entries at */
+};
+
+static int pte_ref_test_init(struct kunit *test)
+{
+	struct pte_ref_env *env;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+
+	env = kunit_kzalloc(test, sizeof(*env), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, env);
+	env->mm = mm_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, env->mm);
+	env->data = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, env->data);
+	pgd = pgd_offset(env->mm, TEST_ADDR);
+	p4d = p4d_alloc(env->mm, pgd, TEST_ADDR);
+	KUNIT_ASSERT_NOT_NULL(test, p4d);
+	pud = pud_alloc(env->mm, p4d, TEST_ADDR);
+	KUNIT_ASSERT_NOT_NULL(test, pud);
+	env->pmd = pmd_alloc(env->mm, pud, TEST_ADDR);
+	KUNIT_ASSERT_NOT_NULL(test, env->pmd);
+	test->priv = env;
+	return 0;
+}
+
+static void pte_ref_test_exit(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	struct mmu_gather tlb;
+
+	if (!env)
+		return;
+	/* Let tables freed by free_user_pte() reach their destructor. */
+	rcu_barrier();
+	tlb_gather_mmu(&tlb, env->mm);
+	free_pgd_range(&tlb, TEST_ADDR, TEST_ADDR + PMD_SIZE, 0, 0);
+	tlb_finish_mmu(&tlb);
+	mmput(env->mm);
+	__free_page(env->data);
+}
+
+static int refcount(pmd_t *pmd)
+{
+	return atomic_read(pte_ref_count(pmd_pgtable(pmdp_get(pmd))));
+}
+
+static void alloc_table(struct kunit *test, struct pte_ref_env *env)
+{
+	KUNIT_ASSERT_EQ(test, __pte_alloc(env->mm, env->pmd), 0);
+	KUNIT_ASSERT_FALSE(test, pmd_none(pmdp_get(env->pmd)));
+}
+
+static void pte_ref_tryget_none_pmd(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+
+	KUNIT_EXPECT_FALSE(test, pte_tryget(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_NULL(test, pte_offset_map(env->pmd, TEST_ADDR));
+}
+
+static void pte_ref_tryget_leaf_pmd(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	pmd_t leaf;
+
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		kunit_skip(test, "leaf pmds need CONFIG_TRANSPARENT_HUGEPAGE");
+	leaf = pmd_mkhuge(pfn_pmd(page_to_pfn(env->data), PAGE_READONLY));
+	KUNIT_ASSERT_TRUE(test, pmd_leaf(leaf));
+	set_pmd(env->pmd, leaf);
+	KUNIT_EXPECT_FALSE(test, pte_tryget(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_NULL(test, pte_offset_map(env->pmd, TEST_ADDR));
+	/* free_user_pte() leaves a leaf entry alone. */
+	KUNIT_EXPECT_FALSE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_TRUE(test, pmd_same(pmdp_get(env->pmd), leaf));
+	pmd_clear(env->pmd);
+}
+
+static void pte_ref_tryget_table(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	pgtable_t table;
+
+	alloc_table(test, env);
+	table = pmd_pgtable(pmdp_get(env->pmd));
+	KUNIT_EXPECT_EQ(test, refcount(env->pmd), 1);
+	KUNIT_ASSERT_TRUE(test, pte_tryget(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_EQ(test, refcount(env->pmd), 2);
+	__pte_put(table);
+	KUNIT_EXPECT_EQ(test, refcount(env->pmd), 1);
+}
+
+static void pte_ref_get_put_balance(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	pte_t *ptes[8];
+	int i;
+
+	alloc_table(test, env);
+	/* Nested mappings each hold a pin, in any unmap order. */
+	for (i = 0; i < ARRAY_SIZE(ptes); i++) {
+		ptes[i] = pte_offset_map(env->pmd, TEST_ADDR + i * PAGE_SIZE);
+		KUNIT_ASSERT_NOT_NULL(test, ptes[i]);
+		KUNIT_EXPECT_EQ(test, refcount(env->pmd), i + 2);
+	}
+	for (i = 0; i < ARRAY_SIZE(ptes); i += 2)
+		pte_unmap(ptes[i]);
+	for (i = 1; i < ARRAY_SIZE(ptes); i += 2)
+		pte_unmap(ptes[i]);
+	KUNIT_EXPECT_EQ(test, refcount(env->pmd), 1);
+	/* pte_put() on an entry of the table is the same as __pte_put(). */
+	KUNIT_ASSERT_TRUE(test, pte_tryget(env->mm, env->pmd, TEST_ADDR));
+	ptes[0] = pte_offset_kernel(env->pmd, TEST_ADDR);
+	pte_put(ptes[0]);
+	KUNIT_EXPECT_EQ(test, refcount(env->pmd), 1);
+}
+
+static void pte_ref_tryget_dying(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	atomic_t *count;
+
+	alloc_table(test, env);
+	count = pte_ref_count(pmd_pgtable(pmdp_get(env->pmd)));
+	/* What free_user_pte() leaves between its cmpxchg and pmd_clear(). */
+	atomic_set(count, 0);
+	KUNIT_EXPECT_FALSE(test, pte_tryget(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_NULL(test, pte_offset_map(env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_EQ(test, atomic_read(count), 0);
+	atomic_set(count, 1);
+}
+
+static void free_user_pte_pinned(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	unsigned long bytes;
+	pte_t *pte;
+
+	alloc_table(test, env);
+	bytes = mm_pgtables_bytes(env->mm);
+	pte = pte_offset_map(env->pmd, TEST_ADDR);
+	KUNIT_ASSERT_NOT_NULL(test, pte);
+	KUNIT_EXPECT_FALSE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_FALSE(test, pmd_none(pmdp_get(env->pmd)));
+	KUNIT_EXPECT_EQ(test, mm_pgtables_bytes(env->mm), bytes);
+	pte_unmap(pte);
+	KUNIT_EXPECT_TRUE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+}
+
+static void free_user_pte_not_empty(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	pte_t *pte;
+	int i;
+
+	alloc_table(test, env);
+	/* Any entry that is not pte_none() keeps the table: first and last. */
+	for (i = 0; i < PTRS_PER_PTE; i += PTRS_PER_PTE - 1) {
+		pte = pte_offset_kernel(env->pmd, TEST_ADDR + i * PAGE_SIZE);
+		set_pte(pte, pfn_pte(page_to_pfn(env->data), PAGE_READONLY));
+		KUNIT_EXPECT_FALSE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+		KUNIT_EXPECT_FALSE(test, pmd_none(pmdp_get(env->pmd)));
+		pte_clear(env->mm, TEST_ADDR, pte);
+	}
+	KUNIT_EXPECT_EQ(test, refcount(env->pmd), 1);
+}
+
+static void free_user_pte_empty(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	unsigned long bytes;
+	struct page *table;
+
+	KUNIT_EXPECT_FALSE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	alloc_table(test, env);
+	bytes = mm_pgtables_bytes(env->mm);
+	table = pmd_pgtable(pmdp_get(env->pmd));
+	/* Hold the page itself, to see its destructor run after RCU. */
+	get_page(table);
+	KUNIT_ASSERT_TRUE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_TRUE(test, pmd_none(pmdp_get(env->pmd)));
+	KUNIT_EXPECT_EQ(test, mm_pgtables_bytes(env->mm),
+			bytes - PTRS_PER_PTE * sizeof(pte_t));
+	rcu_barrier();
+	KUNIT_EXPECT_FALSE(test, folio_test_pgtable(page_folio(table)));
+	KUNIT_EXPECT_EQ(test, page_ref_count(table), 1);
+	put_page(table);
+	/* The pmd can take a new table, which starts attached. */
+	alloc_table(test, env);
+	KUNIT_EXPECT_EQ(test, refcount(env->pmd), 1);
+}
+
+struct race {
+	struct pte_ref_env *env;
+	atomic_long_t pins, misses, frees, detached_while_pinned;
+};
+
+/* Pin and unpin; while pinned, the pmd must still point at our table. */
+static int race_pinner(void *arg)
+{
+	struct race *r = arg;
+	pmd_t *pmd = r->env->pmd;
+
+	while (!kthread_should_stop()) {
+		pte_t *pte = pte_offset_map(pmd, TEST_ADDR);
+
+		if (!pte) {
+			atomic_long_inc(&r->misses);
+		} else {
+			for (int i = 0; i < 8; i++) {
+				if (pmd_pgtable(pmdp_get_lockless(pmd)) != pte_to_page(pte))
+					atomic_long_inc(&r->detached_while_pinned);
+				cpu_relax();
+			}
+			pte_unmap(pte);
+			atomic_long_inc(&r->pins);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Give the pmd a table, then free it again, as fast as possible. */
+static int race_freer(void *arg)
+{
+	struct race *r = arg;
+
+	while (!kthread_should_stop()) {
+		if (pmd_none(pmdp_get(r->env->pmd)) &&
+		    __pte_alloc(r->env->mm, r->env->pmd))
+			break;
+		/*
+		 * Leave the pinners a window with the table there, also when
+		 * they share our CPU: yield inside it, not only outside.
+		 */
+		udelay(5);
+		cond_resched();
+		if (free_user_pte(r->env->mm, r->env->pmd, TEST_ADDR))
+			atomic_long_inc(&r->frees);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void pte_ref_race_pin_free(struct kunit *test)
+{
+	struct race r = { .env = test->priv };
+	struct task_struct *t[3];
+	int i;
+
+	t[0] = kthread_create(race_freer, &r, "pte_ref_freer");
+	t[1] = kthread_create(race_pinner, &r, "pte_ref_pin1");
+	t[2] = kthread_create(race_pinner, &r, "pte_ref_pin2");
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		/* Spread them over the CPUs, so the race is a real one. */
+		kthread_bind(t[i], cpumask_local_spread(i, NUMA_NO_NODE));
+		wake_up_process(t[i]);
+	}
+	msleep(1000);
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		kthread_stop(t[i]);
+	kunit_info(test, "%ld pins, %ld misses, %ld frees\n",
+		   atomic_long_read(&r.pins), atomic_long_read(&r.misses),
+		   atomic_long_read(&r.frees));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&r.detached_while_pinned), 0);
+	/* Both sides must have run for the race to mean anything. */
+	KUNIT_EXPECT_GT(test, atomic_long_read(&r.pins), 0);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&r.frees), 0);
+	if (!pmd_none(pmdp_get(r.env->pmd)))
+		KUNIT_EXPECT_EQ(test, refcount(r.env->pmd), 1);
+}
+
+static struct kunit_case pte_ref_cases[] = {
+	KUNIT_CASE(pte_ref_tryget_none_pmd),
+	KUNIT_CASE(pte_ref_tryget_leaf_pmd),
+	KUNIT_CASE(pte_ref_tryget_table),
+	KUNIT_CASE(pte_ref_get_put_balance),
+	KUNIT_CASE(pte_ref_tryget_dying),
+	KUNIT_CASE(free_user_pte_pinned),
+	KUNIT_CASE(free_user_pte_not_empty),
+	KUNIT_CASE(free_user_pte_empty),
+	KUNIT_CASE(pte_ref_race_pin_free),
+	{}
+};
+
+static struct kunit_suite pte_ref_suite = {
+	.name = "pte_ref",
+	.init = pte_ref_test_init,
+	.exit = pte_ref_test_exit,
+	.test_cases = pte_ref_cases,
+};
+kunit_test_suite(pte_ref_suite);
+
+MODULE_DESCRIPTION("KUnit tests for pte_ref");
+MODULE_LICENSE("GPL");
