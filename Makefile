@@ -52,8 +52,12 @@ test: deps
 baseline: deps
 	VARIANT=base $(H)/run.sh
 
+# Benchmarks: the unpatched and the patched kernel of the same config,
+# each in one boot, then their ratios.
 bench: deps
-	SUITE=bench $(H)/run.sh
+	SUITE=bench VARIANT=base $(H)/run.sh
+	SUITE=bench VARIANT=pte_ref $(H)/run.sh
+	$(H)/compare.py $(O)/results $(FLAVOUR) bench pte_ref base
 
 selftest:
 	$(H)/selftest.sh

@@ -7,7 +7,8 @@
 # Fragments, in order (later ones win):
 #   harness/configs/fast.config, arch/<arch>/fast.config,
 #   debug flavour:   harness/configs/debug.config, arch/<arch>/debug.config,
-#   patched kernels: harness/configs/<variant>.config,
+#   patched kernels: harness/configs/<variant>.config and, if present,
+#                    harness/configs/<variant>-<flavour>.config,
 #   EXTRA_CONFIG=path (the user's own fragment).
 #
 # usage: config.sh ARCH_DIR FLAVOUR VARIANT SRC_TREE BUILD_DIR
@@ -27,6 +28,8 @@ debug)
 *) die "unknown FLAVOUR '$flavour' (fast, debug)" ;;
 esac
 [ "$variant" = base ] || frags+=("$TOP/harness/configs/$variant.config")
+[ -f "$TOP/harness/configs/$variant-$flavour.config" ] &&
+	frags+=("$TOP/harness/configs/$variant-$flavour.config")
 if [ -n "${EXTRA_CONFIG:-}" ]; then
 	[ -f "$EXTRA_CONFIG" ] || die "EXTRA_CONFIG=$EXTRA_CONFIG does not exist"
 	frags+=("$(readlink -f "$EXTRA_CONFIG")")

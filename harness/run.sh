@@ -55,7 +55,7 @@ for a in $arches; do
 		prepare() { "$H/apply.sh" "$a"; }
 	fi
 	extra=()
-	[ "$FLAVOUR" = debug ] && [ "$VARIANT" != base ] && extra+=(--expect-kunit)
+	[ "$FLAVOUR" = debug ] && [ "$VARIANT" = pte_ref ] && extra+=(--expect-kunit)
 	if stage apply prepare &&
 	   stage config "$H/config.sh" "$a" "$FLAVOUR" "$VARIANT" "$src" "$b" &&
 	   stage build "$H/build.sh" "$a" "$src" "$b" &&
