@@ -16,7 +16,7 @@ export ARCH FLAVOUR O CACHE TOP KDIR JOBS EXTRA_TESTS EXTRA_CONFIG SMP MEM \
 
 H := $(TOP)/harness
 
-.PHONY: all deps tree patches apply build boot test baseline bench selftest \
+.PHONY: all deps tree patches apply build boot test baseline bench selftest check-iface \
 	clean distclean help
 
 # The main job: packages, tree, series, then build, boot and test each arch.
@@ -45,6 +45,7 @@ boot:
 # The test command CI runs: the harness's own failure tests, then every
 # arch in the fast and debug flavours.
 test: deps
+	$(H)/check-iface.sh
 	$(H)/selftest.sh
 	FLAVOUR=fast $(H)/run.sh
 	FLAVOUR=debug $(H)/run.sh
@@ -61,6 +62,9 @@ bench: deps
 
 selftest:
 	$(H)/selftest.sh
+
+check-iface:
+	$(H)/check-iface.sh
 
 clean:
 	rm -rf $(O)

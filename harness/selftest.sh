@@ -71,6 +71,12 @@ expect patch-does-not-apply fail '99-broken/change.diff does not apply' \
 grep -q 'mm/memory.c' "$S/patch-does-not-apply.out" ||
 	{ echo "FAIL patch-does-not-apply: the file is not named"; fail=$((fail + 1)); }
 
+# The interface check must catch a core that uses an arch-only helper.
+sed 's/pmd_present(pmdval)/pmd_trans_huge(pmdval)/' "$TOP/core/pte_ref.c" > "$S/core_bad.c"
+expect iface-catches-arch-symbol fail 'outside the arch interface' \
+	"$TOP/harness/check-iface.sh" "$S/core_bad.c"
+expect iface-core-clean pass 'uses only the generic API' "$TOP/harness/check-iface.sh"
+
 # Real guests: a kernel crash and a guest that never finishes.
 gcc -static -O2 -o "$S/panic" "$TOP/tests/harness/panic.c"
 expect guest-panic fail 'Kernel panic|sysrq' env ARCH=x86 FLAVOUR=fast O="$S/boot" \

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Mock for the pte_ref interface check: see tests/iface/README. */
+#include <linux/types.h>
+int atomic_read(const atomic_t *v);
+void atomic_set(atomic_t *v, int i);
+bool atomic_inc_not_zero(atomic_t *v);
+int atomic_dec_return_relaxed(atomic_t *v);
+int atomic_cmpxchg(atomic_t *v, int old, int new);

@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Mock for the pte_ref interface check: see tests/iface/README. */
+#include <linux/types.h>
+void rcu_read_lock(void);
+void rcu_read_unlock(void);
+void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *));

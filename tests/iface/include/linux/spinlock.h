@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Mock for the pte_ref interface check: see tests/iface/README. */
+#include <linux/types.h>
+#define SINGLE_DEPTH_NESTING 1
+void spin_lock_nested(spinlock_t *lock, int subclass);
+void spin_unlock(spinlock_t *lock);
