@@ -113,7 +113,7 @@ static bool pte_table_empty(pgtable_t table)
 }
 
 /**
- * free_user_pte - free the PTE table at a pmd if it is empty and unpinned
+ * __free_user_pte - free the PTE table at a pmd if it is empty and unpinned
  * @mm: the address space of @pmd
  * @pmd: the pmd entry; the PMD table holding it must stay (the caller
  *	holds mmap_lock or the VMA's rmap lock), and the VMA must not be
@@ -129,40 +129,60 @@ static bool pte_table_empty(pgtable_t table)
  *
  * Must be called without page-table locks held; may not sleep.
  *
- * Return: true if the table was detached (and will be freed).
+ * Return: PTE_REF_FREED if the table was detached (and will be freed),
+ * else why not: PTE_REF_NO_TABLE, PTE_REF_NOT_EMPTY or PTE_REF_PINNED.
  */
-bool free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
+enum pte_ref_free __free_user_pte(struct mm_struct *mm, pmd_t *pmd,
+				  unsigned long addr)
 {
+	enum pte_ref_free ret = PTE_REF_NOT_EMPTY;
 	spinlock_t *pml, *ptl;
 	pgtable_t table;
 	pmd_t pmdval;
-	bool freed = false;
 
 	pml = pmd_lock(mm, pmd);
 	pmdval = pmdp_get(pmd);
 	if (!pmd_is_table(pmdval)) {
 		spin_unlock(pml);
-		return false;
+		return PTE_REF_NO_TABLE;
 	}
 	table = pmd_pgtable(pmdval);
 	/* The PTE lock keeps entries from being installed while we look. */
 	ptl = pte_lockptr(mm, &pmdval);
 	if (ptl != pml)
 		spin_lock_nested(ptl, SINGLE_DEPTH_NESTING);
-	if (pte_table_empty(table) &&
-	    atomic_cmpxchg(pte_ref_count(table), 1, 0) == 1) {
-		pmd_clear(pmd);
-		freed = true;
+	if (pte_table_empty(table)) {
+		if (atomic_cmpxchg(pte_ref_count(table), 1, 0) == 1) {
+			pmd_clear(pmd);
+			ret = PTE_REF_FREED;
+		} else {
+			ret = PTE_REF_PINNED;
+		}
 	}
 	if (ptl != pml)
 		spin_unlock(ptl);
 	spin_unlock(pml);
-	if (!freed)
-		return false;
+	if (ret != PTE_REF_FREED)
+		return ret;
 
 	/* No CPU may walk into the table once it is back in the allocator. */
 	flush_tlb_mm(mm);
 	mm_dec_nr_ptes(mm);
 	call_rcu(&page_ptdesc(table)->pt_rcu_head, pte_ref_free_rcu);
-	return true;
+	return PTE_REF_FREED;
+}
+
+/**
+ * free_user_pte - free the PTE table at a pmd if it is empty and unpinned
+ * @mm: the address space of @pmd
+ * @pmd: the pmd entry, as for __free_user_pte()
+ * @addr: a user address mapped through @pmd
+ *
+ * The seed API: __free_user_pte() without the reason.
+ *
+ * Return: true if the table was detached (and will be freed).
+ */
+bool free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
+{
+	return __free_user_pte(mm, pmd, addr) == PTE_REF_FREED;
 }

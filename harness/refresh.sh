@@ -7,7 +7,7 @@
 #   SERIES_DIR    core/series or arch/<arch>/series
 #   DEV_TREE      a worktree whose commits FIRST_COMMIT^..HEAD are, in
 #                 order, the series' patches (default: refs/pte_ref/base..)
-# Paths a step copies from the project ("files") are left out of its diff:
+# Paths a step copies from the project ("files") are left out of the diffs:
 # the project's copy is the one that counts, and is compared instead.
 . "$(dirname "$0")/lib.sh"
 
@@ -23,17 +23,21 @@ mapfile -t steps < <(find "$series" -mindepth 1 -maxdepth 1 -type d -name '[0-9]
 [ ${#commits[@]} -eq ${#steps[@]} ] ||
 	die "$dev has ${#commits[@]} commits in $range but $series has ${#steps[@]} steps"
 
+# Paths copied from the project by any step are left out of every diff:
+# series.sh copies their final version, in the step that lists them.
+excludes=()
+for step in "${steps[@]}"; do
+	[ -f "$step/files" ] || continue
+	while read -r src dst; do
+		case "$src" in ''|'#'*) continue ;; esac
+		excludes+=(":(exclude)$dst")
+		git -C "$dev" show "HEAD:$dst" 2>/dev/null | cmp -s - "$TOP/$src" ||
+			info "warning: $dst at $dev HEAD differs from $src"
+	done < "$step/files"
+done
+
 for i in "${!steps[@]}"; do
 	step=${steps[$i]} c=${commits[$i]}
-	excludes=()
-	if [ -f "$step/files" ]; then
-		while read -r src dst; do
-			case "$src" in ''|'#'*) continue ;; esac
-			excludes+=(":(exclude)$dst")
-			git -C "$dev" show "$c:$dst" | cmp -s - "$TOP/$src" ||
-				info "warning: $dst in $dev differs from $src"
-		done < "$step/files"
-	fi
 	git -C "$dev" diff "$c^" "$c" -- . "${excludes[@]}" > "$step/change.diff"
 	[ -s "$step/change.diff" ] || rm -f "$step/change.diff"
 	info "${step#"$TOP"/}: $(git -C "$dev" log -1 --format=%s "$c")"

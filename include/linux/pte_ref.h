@@ -84,9 +84,22 @@ static inline void __pte_put(pgtable_t pte)
 		     left);
 }
 
+/* What __free_user_pte() did with a table, and why. */
+enum pte_ref_free {
+	PTE_REF_NO_TABLE,	/* the pmd is none, a leaf, or not present */
+	PTE_REF_NOT_EMPTY,	/* an entry is not pte_none() */
+	PTE_REF_PINNED,		/* empty, but a walker holds a pin */
+	PTE_REF_FREED,		/* detached; freed after an RCU grace period */
+};
+
 bool pte_tryget(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
 void pte_put(pte_t *ptep);
+enum pte_ref_free __free_user_pte(struct mm_struct *mm, pmd_t *pmd,
+				  unsigned long addr);
 bool free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
+void free_user_ptes(struct vm_area_struct *vma, unsigned long start,
+		    unsigned long end);
+void free_user_pte_vma(struct vm_area_struct *vma, unsigned long addr);
 
 #else /* !CONFIG_FREE_USER_PTE */
 
@@ -121,6 +134,16 @@ static inline bool free_user_pte(struct mm_struct *mm, pmd_t *pmd,
 				 unsigned long addr)
 {
 	return false;
+}
+
+static inline void free_user_ptes(struct vm_area_struct *vma,
+				  unsigned long start, unsigned long end)
+{
+}
+
+static inline void free_user_pte_vma(struct vm_area_struct *vma,
+				     unsigned long addr)
+{
 }
 
 #endif /* CONFIG_FREE_USER_PTE */

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Read the page-table figures the kernel exports: VmPTE of this process
+ * (/proc/self/status), the system-wide PageTables (/proc/meminfo), the
+ * /proc/vmstat counters, and pte_ref's switch (vm.free_user_pte).
+ */
+#ifndef PTE_REF_KSTAT_H
+#define PTE_REF_KSTAT_H
+
+#include <stdio.h>
+#include <string.h>
+
+/* Value in kB of the line "KEY:   N kB" in FILE, or -1 if absent. */
+static inline long proc_kb(const char *file, const char *key)
+{
+	char line[256];
+	size_t len = strlen(key);
+	long val = -1;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, len) && line[len] == ':') {
+			sscanf(line + len + 1, "%ld", &val);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+static inline long vmpte_kb(void)
+{
+	return proc_kb("/proc/self/status", "VmPTE");
+}
+
+static inline long pagetables_kb(void)
+{
+	return proc_kb("/proc/meminfo", "PageTables");
+}
+
+/* A counter from /proc/vmstat, or -1 if this kernel has none by that name. */
+static inline long long vmstat(const char *name)
+{
+	char key[64];
+	long long val;
+	long long ret = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", key, &val) == 2) {
+		if (!strcmp(key, name)) {
+			ret = val;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+#define FREE_USER_PTE_SYSCTL "/proc/sys/vm/free_user_pte"
+
+/*
+ * Switch pte_ref's freeing on or off; returns -1 on a kernel without it
+ * (unpatched, or built with CONFIG_FREE_USER_PTE=n).
+ */
+static inline int set_free_user_pte(int on)
+{
+	FILE *f = fopen(FREE_USER_PTE_SYSCTL, "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%d\n", on) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static inline int get_free_user_pte(void)
+{
+	FILE *f = fopen(FREE_USER_PTE_SYSCTL, "r");
+	int on = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &on) != 1)
+		on = -1;
+	fclose(f);
+	return on;
+}
+
+#endif /* PTE_REF_KSTAT_H */

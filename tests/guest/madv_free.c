@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MADV_FREE: the pages stay mapped until reclaim discards them; only then
+ * are their tables empty, and only then may they be freed.
+ *
+ * 1. MADV_FREE, then MADV_PAGEOUT, which reclaims those pages now.
+ * 2. MADV_FREE, then real memory pressure from a child process that
+ *    allocates more than is free, so kswapd and direct reclaim discard
+ *    the lazily-freed pages.
+ * In both, tables must be freed once their pages are gone, and the range
+ * must read zeroes afterwards (the pages were discarded, not kept).
+ *
+ * usage: madv_free [--regions 16]
+ */
+#include <string.h>
+#include <sys/wait.h>
+
+#include "ktap.h"
+#include "kstat.h"
+#include "region.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+static long long freed_tables(void)
+{
+	return vmstat("pte_ref_freed") + vmstat("pte_ref_retry_freed");
+}
+
+/* Allocate (and touch) free memory + @extra kB, to force reclaim. */
+static void pressure(long extra_kb)
+{
+	long want = proc_kb("/proc/meminfo", "MemFree") + extra_kb;
+	size_t step = 4UL << 20;
+
+	for (long done = 0; done < want; done += step >> 10) {
+		char *p = mmap(NULL, step, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			break;
+		memset(p, 1, step);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long regions = 16;
+	long pte0, pte1, pte2, pte3;
+	long long f0, f1, f2;
+	bool has;
+	char *p;
+	int st;
+
+	if (argc == 3 && !strcmp(argv[1], "--regions"))
+		regions = strtoul(argv[2], NULL, 0);
+
+	ktap_plan(6);
+	has = set_free_user_pte(1) == 0;
+
+	/* 1: MADV_FREE + MADV_PAGEOUT */
+	p = map_regions(regions);
+	if (!p)
+		ktap_bail("mmap failed");
+	fill(p, regions * SZ_2M, 1);
+	f0 = freed_tables();
+	ktap_result(!madvise(p, regions * SZ_2M, MADV_FREE), "madv_free");
+	pte0 = vmpte_kb();
+	madvise(p, regions * SZ_2M, MADV_PAGEOUT);
+	for (int wait = 0; wait < 50 && pte0 - vmpte_kb() < (long)regions * 4; wait++)
+		usleep(20 * 1000);
+	pte1 = vmpte_kb();
+	f1 = freed_tables();
+	ktap_metric("pageout_vmpte_before_kb", pte0, "kB");
+	ktap_metric("pageout_vmpte_after_kb", pte1, "kB");
+	if (has) {
+		ktap_diag("MADV_PAGEOUT: VmPTE %ld -> %ld kB, %lld tables freed",
+			  pte0, pte1, f1 - f0);
+		ktap_result(pte0 - pte1 >= (long)regions * 4 && f1 - f0 >= (long long)regions,
+			    "tables_freed_after_pageout");
+	} else {
+		ktap_skip("tables_freed_after_pageout", "this kernel has no pte_ref");
+	}
+	ktap_result(!check_zero(p, regions * SZ_2M), "discarded_pages_read_zero");
+	munmap(p, regions * SZ_2M);
+
+	/* 2: MADV_FREE + memory pressure from another process */
+	p = map_regions(regions);
+	if (!p)
+		ktap_bail("mmap failed");
+	fill(p, regions * SZ_2M, 2);
+	madvise(p, regions * SZ_2M, MADV_FREE);
+	pte2 = vmpte_kb();
+	if (fork() == 0) {
+		pressure(regions * SZ_2M / 1024 / 2);
+		_exit(0);
+	}
+	wait(&st);
+	for (int wait = 0; wait < 50 && vmpte_kb() >= pte2; wait++)
+		usleep(20 * 1000);
+	pte3 = vmpte_kb();
+	f2 = freed_tables();
+	ktap_metric("pressure_vmpte_before_kb", pte2, "kB");
+	ktap_metric("pressure_vmpte_after_kb", pte3, "kB");
+	ktap_result(WIFEXITED(st), "pressure_child_ran");
+	if (has) {
+		/* Reclaim takes what it needs, not everything: one table at least. */
+		ktap_diag("pressure: VmPTE %ld -> %ld kB, %lld tables freed",
+			  pte2, pte3, f2 - f1);
+		ktap_result(pte3 < pte2 && f2 > f1, "tables_freed_under_pressure");
+	} else {
+		ktap_skip("tables_freed_under_pressure", "this kernel has no pte_ref");
+	}
+	/* Each page is either discarded (zero) or still ours: never garbage. */
+	{
+		unsigned long zero = 0, kept = 0, bad = 0;
+
+		for (size_t off = 0; off < regions * SZ_2M; off += PAGE_SZ) {
+			if (!check_zero(p + off, PAGE_SZ))
+				zero++;
+			else if (!check(p + off, PAGE_SZ, 2))
+				kept++;
+			else
+				bad++;
+		}
+		ktap_diag("after pressure: %lu pages discarded, %lu kept", zero, kept);
+		ktap_result(!bad, "pages_zero_or_intact");
+	}
+	munmap(p, regions * SZ_2M);
+	ktap_finish();
+}
