@@ -24,6 +24,7 @@
  */
 #include <linux/init.h>
 #include <linux/jump_label.h>
+#include <linux/kstrtox.h>
 #include <linux/mm.h>
 #include <linux/pte_ref.h>
 #include <linux/sched/mm.h>

@@ -17,7 +17,7 @@ log=$b/build.log
 info "building $NAME in $b ($(${XC}gcc --version | head -1))"
 if ! make -C "$src" O="$b" ARCH="$KARCH" CROSS_COMPILE="$XC" \
 	CC="$(use_ccache)${XC}gcc" -j"$JOBS" ${KMAKE_ARGS:-} "$target" >"$log" 2>&1; then
-	grep -E 'error|Error' "$log" | head -20 >&2 || true
+	grep -E ': (fatal )?error:|Error [0-9]' "$log" | head -20 >&2 || true
 	die "$NAME kernel build failed; full log: $log"
 fi
 [ -f "$b/$IMAGE" ] || die "build finished but $b/$IMAGE is missing"

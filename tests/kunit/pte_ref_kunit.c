@@ -90,7 +90,7 @@ static void pte_ref_tryget_leaf_pmd(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
 		kunit_skip(test, "leaf pmds need CONFIG_TRANSPARENT_HUGEPAGE");
-	leaf = pmd_mkhuge(pfn_pmd(page_to_pfn(env->data), PAGE_READONLY));
+	leaf = pmd_mkhuge(pfn_pmd(page_to_pfn(env->data), vm_get_page_prot(VM_READ)));
 	KUNIT_ASSERT_TRUE(test, pmd_leaf(leaf));
 	set_pmd(env->pmd, leaf);
 	KUNIT_EXPECT_FALSE(test, pte_tryget(env->mm, env->pmd, TEST_ADDR));
@@ -182,7 +182,7 @@ static void free_user_pte_not_empty(struct kunit *test)
 	/* Any entry that is not pte_none() keeps the table: first and last. */
 	for (i = 0; i < PTRS_PER_PTE; i += PTRS_PER_PTE - 1) {
 		pte = pte_offset_kernel(env->pmd, TEST_ADDR + i * PAGE_SIZE);
-		set_pte(pte, pfn_pte(page_to_pfn(env->data), PAGE_READONLY));
+		set_pte(pte, pfn_pte(page_to_pfn(env->data), vm_get_page_prot(VM_READ)));
 		KUNIT_EXPECT_FALSE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
 		KUNIT_EXPECT_FALSE(test, pmd_none(pmdp_get(env->pmd)));
 		pte_clear(env->mm, TEST_ADDR, pte);

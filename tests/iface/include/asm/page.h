@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Mock for the pte_ref interface check: see tests/iface/README. */
+#pragma once
 #include <linux/mm_types.h>
 struct page *virt_to_page(const void *addr);

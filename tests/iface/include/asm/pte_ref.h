@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+#pragma once
  * A deliberately minimal architecture for the interface check: the two
  * interface functions an architecture itself must supply, and nothing
  * else; pte_to_page() comes from <asm-generic/pte_ref.h>.

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Mock for the pte_ref interface check: see tests/iface/README. */
+#pragma once
 #include <linux/types.h>
 int atomic_read(const atomic_t *v);
 void atomic_set(atomic_t *v, int i);

@@ -16,3 +16,22 @@ pte_t ptep_get(pte_t *ptep);
 /* Part of the narrow interface; generic in include/linux/pgtable.h. */
 pgtable_t pmd_pgtable(pmd_t pmd);
 #endif
+
+#ifndef _MOCK_PGTABLE_UPPER
+#define _MOCK_PGTABLE_UPPER
+typedef struct { unsigned long pgd; } pgd_t;
+typedef struct { unsigned long p4d; } p4d_t;
+typedef struct { unsigned long pud; } pud_t;
+#define PMD_SIZE (1UL << 21)
+#define PMD_MASK (~(PMD_SIZE - 1))
+pgd_t *pgd_offset(struct mm_struct *mm, unsigned long addr);
+p4d_t *p4d_offset(pgd_t *pgd, unsigned long addr);
+pud_t *pud_offset(p4d_t *p4d, unsigned long addr);
+pmd_t *pmd_offset(pud_t *pud, unsigned long addr);
+int pgd_none_or_clear_bad(pgd_t *pgd);
+int p4d_none_or_clear_bad(p4d_t *p4d);
+pud_t pudp_get(pud_t *pud);
+bool pud_none(pud_t pud);
+bool pud_bad(pud_t pud);
+bool pud_leaf(pud_t pud);
+#endif

@@ -14,3 +14,10 @@ struct rcu_head { void *next; void (*func)(struct rcu_head *); };
 #define offsetof(t, m) __builtin_offsetof(t, m)
 #define container_of(p, t, m) ((t *)((char *)(p) - offsetof(t, m)))
 #endif
+
+/* Used by pte_ref_reclaim.c */
+typedef unsigned long size_t;
+typedef long long loff_t;
+typedef unsigned int gfp_t;
+#define GFP_ATOMIC 1u
+#define __GFP_NOWARN 2u
