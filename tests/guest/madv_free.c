@@ -28,10 +28,14 @@ static long long freed_tables(void)
 	return vmstat("pte_ref_freed") + vmstat("pte_ref_retry_freed");
 }
 
-/* Allocate (and touch) free memory + @extra kB, to force reclaim. */
-static void pressure(long extra_kb)
+/*
+ * Allocate (and touch) all but @spare kB of MemAvailable: beyond the free
+ * memory above the watermarks, so reclaim has to discard lazily-freed
+ * pages, but not beyond what it can discard (there is no swap).
+ */
+static void pressure(long spare_kb)
 {
-	long want = proc_kb("/proc/meminfo", "MemFree") + extra_kb;
+	long want = proc_kb("/proc/meminfo", "MemAvailable") - spare_kb;
 	size_t step = 4UL << 20;
 
 	for (long done = 0; done < want; done += step >> 10) {
@@ -93,7 +97,7 @@ int main(int argc, char **argv)
 	madvise(p, regions * SZ_2M, MADV_FREE);
 	pte2 = vmpte_kb();
 	if (fork() == 0) {
-		pressure(regions * SZ_2M / 1024 / 2);
+		pressure(4096);
 		_exit(0);
 	}
 	wait(&st);
