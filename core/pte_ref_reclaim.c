@@ -22,6 +22,7 @@
  * off is a static branch, so it costs nothing on the madvise and reclaim
  * paths.  Pins are always taken: they are what makes switching on safe.
  */
+#include <linux/hugetlb.h>
 #include <linux/init.h>
 #include <linux/jump_label.h>
 #include <linux/kstrtox.h>

@@ -72,7 +72,10 @@ def main():
         for p in (r.get("judge") or {}).get("problems", []):
             print(f"{r['arch']}: {p}")
         if r["status"] != "pass":
-            print(f"{r['arch']}: {r['status']}; log: {r['log']}")
+            log = r["log"]
+            if r["status"].endswith(("config", "build")):
+                log = os.path.join(r["build_dir"], "config.log" if r["status"].endswith("config") else "build.log")
+            print(f"{r['arch']}: {r['status']}; log: {log}")
     if args.run:
         with open(args.run, "w") as f:
             json.dump(rows, f, indent=1)

@@ -18,7 +18,6 @@ struct vma_iterator { unsigned long index; };
 struct vm_area_struct *vma_find(struct vma_iterator *vmi, unsigned long max);
 #define for_each_vma_range(vmi, vma, end) \
 	while (((vma) = vma_find(&(vmi), (end))) != NULL)
-bool is_vm_hugetlb_page(struct vm_area_struct *vma);
 void mmap_read_lock(struct mm_struct *mm);
 void mmap_read_unlock(struct mm_struct *mm);
 void mmap_assert_locked(const struct mm_struct *mm);
