@@ -24,12 +24,14 @@ static unsigned long *order;	/* shuffled chunk numbers */
 static unsigned long nchunks;
 static atomic_ulong next_chunk;
 static atomic_int madvise_errors;
+static pthread_barrier_t go;
 
 static void *returner(void *arg)
 {
 	unsigned long i;
 
 	(void)arg;
+	pthread_barrier_wait(&go);
 	while ((i = atomic_fetch_add(&next_chunk, 1)) < nchunks)
 		if (madvise(base + order[i] * CHUNK, CHUNK, MADV_DONTNEED))
 			atomic_fetch_add(&madvise_errors, 1);
@@ -84,10 +86,14 @@ int main(int argc, char **argv)
 		order[j] = tmp;
 	}
 
-	pte0 = vmpte_kb();
-	freed0 = freed_tables();
+	/* Threads first: their stacks have tables of their own. */
+	pthread_barrier_init(&go, NULL, nthreads + 1);
 	for (unsigned long i = 0; i < nthreads; i++)
 		pthread_create(&t[i], NULL, returner, NULL);
+	usleep(100 * 1000);
+	pte0 = vmpte_kb();
+	freed0 = freed_tables();
+	pthread_barrier_wait(&go);
 	for (unsigned long i = 0; i < nthreads; i++)
 		pthread_join(t[i], NULL);
 	/* A table pinned at its last call is retried from a workqueue. */

@@ -28,14 +28,32 @@ static long long freed_tables(void)
 	return vmstat("pte_ref_freed") + vmstat("pte_ref_retry_freed");
 }
 
-/*
- * Allocate (and touch) all but @spare kB of MemAvailable: beyond the free
- * memory above the watermarks, so reclaim has to discard lazily-freed
- * pages, but not beyond what it can discard (there is no swap).
- */
-static void pressure(long spare_kb)
+/* Sum of the zones' "high" watermarks, in kB. */
+static long high_watermarks_kb(void)
 {
-	long want = proc_kb("/proc/meminfo", "MemAvailable") - spare_kb;
+	char line[256];
+	long sum = 0, v;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " high %ld", &v) == 1)
+			sum += v * (PAGE_SZ / 1024);
+	fclose(f);
+	return sum;
+}
+
+/*
+ * Allocate (and touch) the free memory above the high watermarks plus
+ * @extra kB: kswapd then has to bring free memory back up, and with no
+ * swap the only thing it can take is the lazily-freed pages.  @extra is
+ * well below their total, so this never needs the OOM killer.
+ */
+static void pressure(long extra_kb)
+{
+	long want = proc_kb("/proc/meminfo", "MemFree") - high_watermarks_kb() +
+		    extra_kb;
 	size_t step = 4UL << 20;
 
 	for (long done = 0; done < want; done += step >> 10) {
@@ -97,7 +115,7 @@ int main(int argc, char **argv)
 	madvise(p, regions * SZ_2M, MADV_FREE);
 	pte2 = vmpte_kb();
 	if (fork() == 0) {
-		pressure(4096);
+		pressure(regions * SZ_2M / 1024 / 4);
 		_exit(0);
 	}
 	wait(&st);
