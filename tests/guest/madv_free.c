@@ -28,42 +28,34 @@ static long long freed_tables(void)
 	return vmstat("pte_ref_freed") + vmstat("pte_ref_retry_freed");
 }
 
-/* Sum of the zones' "high" watermarks, in kB. */
-static long high_watermarks_kb(void)
-{
-	char line[256];
-	long sum = 0, v;
-	FILE *f = fopen("/proc/zoneinfo", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, " high %ld", &v) == 1)
-			sum += v * (PAGE_SZ / 1024);
-	fclose(f);
-	return sum;
-}
-
 /*
- * Allocate (and touch) the free memory above the high watermarks plus
- * @extra kB: kswapd then has to bring free memory back up, and with no
- * swap the only thing it can take is the lazily-freed pages.  @extra is
- * well below their total, so this never needs the OOM killer.
+ * Allocate (and touch) memory in 4 MiB steps until reclaim has taken at
+ * least @want_kb of the lazily-freed pages (they sit on the file LRU, and
+ * with no swap nothing else there can go).  MemFree leaves out the pages
+ * on per-CPU lists, so the cap is MemFree plus 64 MiB: the loop stops as
+ * soon as reclaim has taken @want_kb, long before the OOM killer would
+ * have to act (there are 32 MiB of lazily-freed pages to take).
  */
-static void pressure(long extra_kb)
+static void pressure(long want_kb)
 {
-	long want = proc_kb("/proc/meminfo", "MemFree") - high_watermarks_kb() +
-		    extra_kb;
+	long lazy0 = proc_kb("/proc/meminfo", "Inactive(file)");
+	long cap = proc_kb("/proc/meminfo", "MemFree") + 64 * 1024;
 	size_t step = 4UL << 20;
+	long done;
 
-	for (long done = 0; done < want; done += step >> 10) {
-		char *p = mmap(NULL, step, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (done = 0; done < cap; done += step >> 10) {
+		char *p;
 
+		if (lazy0 - proc_kb("/proc/meminfo", "Inactive(file)") >= want_kb)
+			break;
+		p = mmap(NULL, step, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			break;
 		memset(p, 1, step);
 	}
+	ktap_diag("pressure: allocated %ld kB, reclaim took %ld kB of the file LRU",
+		  done, lazy0 - proc_kb("/proc/meminfo", "Inactive(file)"));
 }
 
 int main(int argc, char **argv)
