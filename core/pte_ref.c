@@ -5,7 +5,7 @@
  *
  * States of a PTE table, kept in ptdesc->pte_refcount:
  *
- *   attached   1       installed in a pmd, nobody pinned
+ *   attached   1       installed in a pmd, no walker on it
  *   pinned     1 + n   installed, n walkers hold pins
  *   dying      0       detached by free_user_pte(); freed after RCU
  *

@@ -63,11 +63,11 @@ static pmd_t *pte_ref_find_pmd(struct mm_struct *mm, unsigned long addr)
 /* mmap_lock held: may the table covering @addr be freed? */
 static bool pmd_range_freeable(struct mm_struct *mm, unsigned long addr)
 {
-	unsigned long start = addr & PMD_MASK;
+	unsigned long start = addr & PMD_MASK, end = start + PMD_SIZE;
 	struct vm_area_struct *vma;
-	VMA_ITERATOR(vmi, mm, start);
 
-	for_each_vma_range(vmi, vma, start + PMD_SIZE)
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
+	     vma = find_vma(mm, vma->vm_end))
 		if (is_vm_hugetlb_page(vma))
 			return false;
 	return true;

@@ -315,6 +315,7 @@ static struct kunit_suite pte_ref_suite = {
 	.exit = pte_ref_test_exit,
 	.test_cases = pte_ref_cases,
 };
+
 kunit_test_suite(pte_ref_suite);
 
 MODULE_DESCRIPTION("KUnit tests for pte_ref");

@@ -15,7 +15,12 @@
 
 #include <asm/pgtable.h>
 
-#define pte_huge(pte)	(pte_present(pte) && !(pte_val(pte) & PTE_TABLE_BIT))
+static inline int pte_huge(pte_t pte)
+{
+	return pte_present(pte) && !(pte_val(pte) & PTE_TABLE_BIT);
+}
+
+#define pte_huge pte_huge
 
 #include <asm-generic/pte_ref.h>
 

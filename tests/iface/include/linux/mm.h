@@ -13,11 +13,7 @@ struct vm_area_struct {
 	struct mm_struct *vm_mm;
 	unsigned long vm_start, vm_end;
 };
-struct vma_iterator { unsigned long index; };
-#define VMA_ITERATOR(name, mm, addr) struct vma_iterator name = { addr }
-struct vm_area_struct *vma_find(struct vma_iterator *vmi, unsigned long max);
-#define for_each_vma_range(vmi, vma, end) \
-	while (((vma) = vma_find(&(vmi), (end))) != NULL)
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 void mmap_read_lock(struct mm_struct *mm);
 void mmap_read_unlock(struct mm_struct *mm);
 void mmap_assert_locked(const struct mm_struct *mm);
