@@ -96,8 +96,9 @@ int main(int argc, char **argv)
 	pthread_barrier_wait(&go);
 	for (unsigned long i = 0; i < nthreads; i++)
 		pthread_join(t[i], NULL);
-	/* A table pinned at its last call is retried from a workqueue. */
-	for (int wait = 0; wait < 50; wait++) {
+	/* A table pinned at its last call is retried from a workqueue (debug
+	 * kernels under TCG are slow: allow up to 10 s). */
+	for (int wait = 0; wait < 500; wait++) {
 		pte1 = vmpte_kb();
 		if (pte0 - pte1 >= (long)emptied * 4)
 			break;

@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 	ktap_result(!madvise(p, regions * SZ_2M, MADV_FREE), "madv_free");
 	pte0 = vmpte_kb();
 	madvise(p, regions * SZ_2M, MADV_PAGEOUT);
-	for (int wait = 0; wait < 50 && pte0 - vmpte_kb() < (long)regions * 4; wait++)
+	for (int wait = 0; wait < 500 && pte0 - vmpte_kb() < (long)regions * 4; wait++)
 		usleep(20 * 1000);
 	pte1 = vmpte_kb();
 	f1 = freed_tables();
@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	wait(&st);
-	for (int wait = 0; wait < 50 && vmpte_kb() >= pte2; wait++)
+	/* kswapd may still be at it, slowly on a debug kernel: up to 10 s. */
+	for (int wait = 0; wait < 500 && vmpte_kb() >= pte2; wait++)
 		usleep(20 * 1000);
 	pte3 = vmpte_kb();
 	f2 = freed_tables();

@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 	}
 	pte1 = vmpte_kb();
 	/* Freed tables leave PageTables after an RCU grace period. */
-	for (int wait = 0; wait < 20; wait++) {
+	for (int wait = 0; wait < 100; wait++) {
 		pt1 = pagetables_now();
 		if (pt1 <= pt0 + 16)
 			break;
