@@ -27,7 +27,8 @@ import_tarball() {
 		die "$TARBALL missing: install the Debian package 'linux-source-6.12' (or 'make deps')"
 	info "importing $TARBALL into $repo (once)"
 	tmp="$repo.tmp.$$"
-	rm -rf "$tmp"
+	# Leftovers of an import that was killed half-way.
+	rm -rf "$repo".tmp.*
 	mkdir -p "$tmp"
 	# An interrupted import leaves only $tmp, removed by the next run.
 	trap 'rm -rf "$tmp"' EXIT
