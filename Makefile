@@ -16,7 +16,7 @@ export ARCH FLAVOUR O CACHE TOP KDIR JOBS EXTRA_TESTS EXTRA_CONFIG SMP MEM \
 
 H := $(TOP)/harness
 
-.PHONY: all deps tree patches apply build boot test baseline bench selftest check-iface \
+.PHONY: all deps tree patches apply build boot test baseline bench selftest check-iface check \
 	clean distclean help
 
 # The main job: packages, tree, series, then build, boot and test each arch.
@@ -65,6 +65,10 @@ selftest:
 
 check-iface:
 	$(H)/check-iface.sh
+
+# Static checks against the unpatched tree: sparse, W=1, checkpatch, iface.
+check: patches
+	$(H)/check.sh
 
 clean:
 	rm -rf $(O)

@@ -29,11 +29,11 @@
  * through a stale pmd value has been dropped again.
  */
 #include <linux/mm.h>
+#include <linux/pgalloc.h>
 #include <linux/pgtable.h>
 #include <linux/pte_ref.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
-#include <asm/pgalloc.h>
 #include <asm/tlbflush.h>
 
 /* A pmd value a PTE table can be pinned through: present and not a leaf. */

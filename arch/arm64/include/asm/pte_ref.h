@@ -13,7 +13,7 @@
 #ifndef _ASM_ARM64_PTE_REF_H
 #define _ASM_ARM64_PTE_REF_H
 
-#include <asm/pgtable.h>
+#include <linux/pgtable.h>
 
 static inline int pte_huge(pte_t pte)
 {

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: the kernel robots' static checks, judged against the
+# unpatched tree.  For each arch: sparse (C=2) and W=1 over every .c file
+# the core and arch series touch, in the unpatched and the patched tree;
+# a warning is new if its file and message (not line) are not in the
+# unpatched output.  Then checkpatch --strict over every generated patch,
+# with harness/checkpatch-allow as the only exceptions.  Fails on anything
+# new; prints the unpatched tree's own warnings as "existing".
+. "$(dirname "$0")/lib.sh"
+
+need_cmd sparse sparse
+repo=$(tree_repo)
+base=$(base_commit "$repo")
+CF_FLAGS="-D__CHECK_ENDIAN__ -fmax-warnings=unlimited"
+rc=0
+
+# warnings LOG: "file: message" keys, one per line, line numbers dropped.
+warnings() {
+	sed -n -E 's#^(/[^ ]*/)?([^ :]+\.[ch]):[0-9]+(:[0-9]+)?: (warning|error): (.*)$#\2: \5#p' "$1" |
+		sed -E 's#^.*/worktrees/[^/]+/[^/]+/##' | sort
+}
+
+for a in $(resolve_arches); do
+	load_profile "$a"
+	tip=$(git -C "$repo" rev-parse -q --verify "refs/pte_ref/series/$a") ||
+		die "no $a series in $repo: run 'make patches' first"
+	objs=$(git -C "$repo" diff --name-only "$base" "$tip" -- '*.c' | sed 's/\.c$/.o/')
+	[ -n "$objs" ] || die "the $a series touches no .c file?"
+	for variant in base pte_ref; do
+		b=$O/check/$a-$variant
+		if [ $variant = base ]; then
+			src=$(worktree_root)/base
+			ensure_worktree "$src" "$base"
+			git -C "$src" checkout -q --detach "$base"
+		else
+			src=$(worktree_root)/$a
+			"$TOP/harness/apply.sh" "$a" >/dev/null
+		fi
+		EXTRA_CONFIG=$TOP/harness/configs/pte_ref-debug.config
+		[ $variant = base ] && EXTRA_CONFIG=
+		EXTRA_CONFIG=$EXTRA_CONFIG "$TOP/harness/config.sh" "$a" fast "$variant" "$src" "$b" ||
+			die "cannot configure $b"
+		present=()
+		for o in $objs; do
+			[ -f "$src/${o%.o}.c" ] && present+=("$o")
+		done
+		info "$NAME $variant: sparse + W=1 on ${#present[@]} files"
+		# Rebuild the objects so the checks see them, whatever make thinks.
+		(cd "$b" && rm -f "${present[@]}")
+		make -C "$src" O="$b" ARCH="$KARCH" CROSS_COMPILE="$XC" -j"$JOBS" -k \
+			C=2 CF="$CF_FLAGS" W=1 "${present[@]}" > "$b/check.log" 2>&1 || true
+		warnings "$b/check.log" > "$b/warnings"
+	done
+	existing=$O/check/$a-base/warnings
+	new=$(comm -13 "$existing" "$O/check/$a-pte_ref/warnings")
+	if [ -s "$existing" ]; then
+		echo "$NAME: existing warnings in the unpatched files (not counted):"
+		sed 's/^/  existing: /' "$existing"
+	fi
+	if [ -n "$new" ]; then
+		echo "$NAME: NEW warnings with the series applied:"
+		sed 's/^/  new: /' <<< "$new"
+		rc=1
+	else
+		echo "$NAME: sparse + W=1: nothing new"
+	fi
+done
+
+"$TOP/harness/checkpatch.sh" || rc=1
+"$TOP/harness/check-iface.sh" || rc=1
+exit $rc
