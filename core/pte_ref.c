@@ -142,7 +142,8 @@ enum pte_ref_free __free_user_pte(struct mm_struct *mm, pmd_t *pmd,
 
 	pml = pmd_lock(mm, pmd);
 	pmdval = pmdp_get(pmd);
-	if (!pmd_is_table(pmdval)) {
+	/* Only tables of pagetable_pte_ctor() have a count to free them by. */
+	if (!pmd_is_table(pmdval) || !PageTable(pmd_pgtable(pmdval))) {
 		spin_unlock(pml);
 		return PTE_REF_NO_TABLE;
 	}

@@ -11,6 +11,12 @@
  *
  * Every pte_offset_map*() holds a pin until its pte_unmap(), so a mapped
  * table stays attached to its pmd for as long as the caller holds it.
+ *
+ * Only tables made by pagetable_pte_ctor() (PageTable()) carry a count.
+ * pte_offset_map() is also used on kernel and firmware page tables (perf
+ * on kernel addresses, arm64 show_pte(), the x86 gate page, x86 EFI
+ * ptdump) that never went through it: those are mapped without a pin,
+ * and free_user_pte() never sees them.
  */
 #ifndef _LINUX_PTE_REF_H
 #define _LINUX_PTE_REF_H
@@ -18,6 +24,7 @@
 #include <linux/atomic.h>
 #include <linux/mm_types.h>
 #include <linux/mmdebug.h>
+#include <linux/page-flags.h>
 #include <linux/pgtable.h>
 
 #ifdef CONFIG_FREE_USER_PTE
@@ -62,11 +69,17 @@ static inline void pte_ref_free(pgtable_t pte)
  *
  * The caller's RCU read section keeps the table's memory valid even if it
  * was just detached; the pin then fails because a detached table's count
- * is 0.  Return: true if the table is pinned.
+ * is 0.  A kernel table (not PageTable()) is not pinned and never freed.
+ *
+ * Return: false if the table is being freed, else true.
  */
 static inline bool pte_ref_tryget_pmdval(pmd_t pmdval)
 {
-	return atomic_inc_not_zero(pte_ref_count(pmd_pgtable(pmdval)));
+	pgtable_t pte = pmd_pgtable(pmdval);
+
+	if (unlikely(!PageTable(pte)))
+		return true;
+	return atomic_inc_not_zero(pte_ref_count(pte));
 }
 
 /**
@@ -74,12 +87,15 @@ static inline bool pte_ref_tryget_pmdval(pmd_t pmdval)
  * @pte: the table pinned by pte_tryget() or pte_offset_map*()
  *
  * Never frees the table: free_user_pte() does, once no pin is left.
- * Any context; no lock needed.
+ * Any context, NMI included; no lock needed.
  */
 static inline void __pte_put(pgtable_t pte)
 {
-	int left = atomic_dec_return_relaxed(pte_ref_count(pte));
+	int left;
 
+	if (unlikely(!PageTable(pte)))
+		return;
+	left = atomic_dec_return_relaxed(pte_ref_count(pte));
 	VM_WARN_ONCE(left < 1, "pte_ref: PTE table unpinned below attached (%d)",
 		     left);
 }

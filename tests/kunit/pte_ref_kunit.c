@@ -155,6 +155,35 @@ static void pte_ref_tryget_dying(struct kunit *test)
 	atomic_set(count, 1);
 }
 
+/*
+ * Kernel and firmware page tables never went through pagetable_pte_ctor():
+ * pte_offset_map() must map them without touching their struct page, and
+ * free_user_pte() must leave them alone.
+ */
+static void pte_ref_kernel_table(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	struct page *table = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	pmd_t saved;
+	pte_t *pte;
+
+	KUNIT_ASSERT_NOT_NULL(test, table);
+	/* Stands for whatever the kernel left in a table's ptdesc. */
+	atomic_set(pte_ref_count(table), -7);
+	pmd_populate(env->mm, env->pmd, table);
+	saved = pmdp_get(env->pmd);
+	pte = pte_offset_map(env->pmd, TEST_ADDR);
+	KUNIT_EXPECT_NOT_NULL(test, pte);
+	if (pte)
+		pte_unmap(pte);
+	KUNIT_EXPECT_EQ(test, atomic_read(pte_ref_count(table)), -7);
+	KUNIT_EXPECT_FALSE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_TRUE(test, pmd_same(pmdp_get(env->pmd), saved));
+	pmd_clear(env->pmd);
+	atomic_set(pte_ref_count(table), 0);
+	__free_page(table);
+}
+
 static void free_user_pte_pinned(struct kunit *test)
 {
 	struct pte_ref_env *env = test->priv;
@@ -302,6 +331,7 @@ static struct kunit_case pte_ref_cases[] = {
 	KUNIT_CASE(pte_ref_tryget_table),
 	KUNIT_CASE(pte_ref_get_put_balance),
 	KUNIT_CASE(pte_ref_tryget_dying),
+	KUNIT_CASE(pte_ref_kernel_table),
 	KUNIT_CASE(free_user_pte_pinned),
 	KUNIT_CASE(free_user_pte_not_empty),
 	KUNIT_CASE(free_user_pte_empty),
