@@ -148,10 +148,16 @@ enum pte_ref_free __free_user_pte(struct mm_struct *mm, pmd_t *pmd,
 		return PTE_REF_NO_TABLE;
 	}
 	table = pmd_pgtable(pmdval);
-	/* The PTE lock keeps entries from being installed while we look. */
+	/*
+	 * The PTE lock keeps entries from being installed while we look.  It
+	 * is the pmd lock itself without split PTE locks: __acquire() and
+	 * __release() tell sparse the lock state is the same either way.
+	 */
 	ptl = pte_lockptr(mm, &pmdval);
 	if (ptl != pml)
 		spin_lock_nested(ptl, SINGLE_DEPTH_NESTING);
+	else
+		__acquire(ptl);
 	if (pte_table_empty(table)) {
 		if (atomic_cmpxchg(pte_ref_count(table), 1, 0) == 1) {
 			pmd_clear(pmd);
@@ -162,6 +168,8 @@ enum pte_ref_free __free_user_pte(struct mm_struct *mm, pmd_t *pmd,
 	}
 	if (ptl != pml)
 		spin_unlock(ptl);
+	else
+		__release(ptl);
 	spin_unlock(pml);
 	if (ret != PTE_REF_FREED)
 		return ret;

@@ -37,7 +37,7 @@ for a in $(resolve_arches); do
 			src=$(worktree_root)/$a
 			"$TOP/harness/apply.sh" "$a" >/dev/null
 		fi
-		EXTRA_CONFIG=$TOP/harness/configs/pte_ref-debug.config
+		EXTRA_CONFIG=$TOP/harness/configs/check.config
 		[ $variant = base ] && EXTRA_CONFIG=
 		EXTRA_CONFIG=$EXTRA_CONFIG "$TOP/harness/config.sh" "$a" fast "$variant" "$src" "$b" ||
 			die "cannot configure $b"
