@@ -42,10 +42,10 @@ build:
 boot:
 	$(H)/run.sh
 
-# The test command CI runs: the harness's own failure tests, then every
-# arch in the fast and debug flavours.
-test: deps
-	$(H)/check-iface.sh
+# The test command CI runs: static checks, the harness's own failure
+# tests, then every arch in the fast and debug flavours.
+test: deps patches
+	$(H)/check.sh
 	$(H)/selftest.sh
 	FLAVOUR=fast $(H)/run.sh
 	FLAVOUR=debug $(H)/run.sh
