@@ -61,13 +61,14 @@ all_arch_names() {
 
 # resolve_arches: expand $ARCH (empty or "all" = every arch) into folders.
 resolve_arches() {
-	local a out=()
+	local a d out=()
 	if [ -z "${ARCH:-}" ] || [ "$ARCH" = all ]; then
 		all_arches
 		return
 	fi
 	for a in ${ARCH//,/ }; do
-		out+=("$(arch_dir "$a")")
+		d=$(arch_dir "$a") || exit 1
+		out+=("$d")
 	done
 	printf '%s\n' "${out[@]}"
 }

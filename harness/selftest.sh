@@ -17,8 +17,9 @@ expect() {
 	local name=$1 want=$2 pattern=$3 rc=0
 	shift 3
 	"$@" >"$S/$name.out" 2>&1 || rc=$?
-	if { [ "$want" = fail ] && [ $rc -ne 0 ] || [ "$want" = pass ] && [ $rc -eq 0 ]; } &&
-	   grep -qE "$pattern" "$S/$name.out"; then
+	if { { [ "$want" = fail ] && [ $rc -ne 0 ]; } ||
+	     { [ "$want" = pass ] && [ $rc -eq 0 ]; }; } &&
+	   { [ -z "$pattern" ] || grep -qE "$pattern" "$S/$name.out"; }; then
 		echo "ok   $name"
 		pass=$((pass + 1))
 	else
@@ -40,11 +41,14 @@ expect judge-kunit-required fail 'no KUnit' "$TOP/harness/judge.py" --expect-kun
 	"$TOP/tests/harness/logs/pass-clean.log"
 
 # Bad input, each refused with the facts the user needs.
-expect unknown-arch fail "unknown ARCH 'mips'; supported: x86_64 arm64 riscv64" \
+expect unknown-arch fail "unknown ARCH 'mips'; supported: .*x86_64" \
 	env ARCH=mips "$TOP/harness/run.sh"
 expect kdir-missing fail 'does not exist' env KDIR="$S/nowhere" "$TOP/harness/tree.sh"
-mkdir -p "$S/notgit" && echo "VERSION = 6" > "$S/notgit/Makefile"
-expect kdir-not-git fail 'is not a git tree' env KDIR="$S/notgit" "$TOP/harness/tree.sh"
+# Outside any git repo (this checkout is one).
+notgit=$(mktemp -d)
+echo "VERSION = 6" > "$notgit/Makefile"
+expect kdir-not-git fail 'is not a git tree' env KDIR="$notgit" "$TOP/harness/tree.sh"
+rm -rf "$notgit"
 mkdir -p "$S/linux-6.11"
 printf 'VERSION = 6\nPATCHLEVEL = 11\nSUBLEVEL = 0\nkernelversion:\n\t@echo 6.11.0\n' \
 	> "$S/linux-6.11/Makefile"
@@ -61,7 +65,7 @@ grep -q 'CONFIG_PTE_REF_NO_SUCH_OPTION=y' "$S/missing-option.out" ||
 	{ echo "FAIL missing-option: the option is not named"; fail=$((fail + 1)); }
 
 # A series step whose diff does not apply: named, with the file.
-cp -r "$TOP/core" "$TOP/harness" "$TOP/arch" "$TOP/include" "$S/" 2>/dev/null
+cp -r "$TOP/core" "$TOP/harness" "$TOP/arch" "$TOP/include" "$TOP/tests" "$S/"
 mkdir -p "$S/core/series/99-broken"
 echo "mm: a patch that cannot apply" > "$S/core/series/99-broken/message"
 printf -- '--- a/mm/memory.c\n+++ b/mm/memory.c\n@@ -1,1 +1,1 @@\n-no such line\n+nor this\n' \
@@ -79,10 +83,10 @@ expect iface-core-clean pass 'uses only the generic API' "$TOP/harness/check-ifa
 
 # Real guests: a kernel crash and a guest that never finishes.
 gcc -static -O2 -o "$S/panic" "$TOP/tests/harness/panic.c"
-expect guest-panic fail 'Kernel panic|sysrq' env ARCH=x86 FLAVOUR=fast O="$S/boot" \
+[ "${SELFTEST_BOOT:-1}" = 0 ] || expect guest-panic fail 'Kernel panic|sysrq' env ARCH=x86 FLAVOUR=fast O="$O/selftest-boot" \
 	EXTRA_TESTS="$S/panic" "$TOP/harness/run.sh"
-expect guest-hang fail 'did not finish within 20s and was killed; log: ' \
-	env ARCH=x86 FLAVOUR=fast O="$S/boot" QEMU_EXTRA=-S BOOT_TIMEOUT=20 \
+[ "${SELFTEST_BOOT:-1}" = 0 ] || expect guest-hang fail 'did not finish within 20s and was killed; log: ' \
+	env ARCH=x86 FLAVOUR=fast O="$O/selftest-boot" QEMU_EXTRA=-S BOOT_TIMEOUT=20 \
 	"$TOP/harness/run.sh"
 
 echo "selftest: $pass passed, $fail failed"

@@ -50,9 +50,9 @@ import_tarball() {
 	rm -rf "$(worktree_root)"
 }
 
+[ -z "${KDIR:-}" ] || [ -d "$KDIR" ] || die "KDIR=$KDIR does not exist"
 repo=$(tree_repo)
 if [ -n "${KDIR:-}" ]; then
-	[ -d "$KDIR" ] || die "KDIR=$KDIR does not exist"
 	git -C "$repo" rev-parse --show-toplevel >/dev/null 2>&1 ||
 		die "KDIR=$KDIR is not a git tree (pte_ref applies its series with git)"
 	[ "$(git -C "$repo" rev-parse --show-toplevel)" = "$repo" ] ||
