@@ -5,8 +5,9 @@
 # the core and arch series touch, in the unpatched and the patched tree;
 # a warning is new if its file and message (not line) are not in the
 # unpatched output.  Then checkpatch --strict over every generated patch,
-# with harness/checkpatch-allow as the only exceptions.  Fails on anything
-# new; prints the unpatched tree's own warnings as "existing".
+# with harness/checkpatch-allow as the only exceptions, and `git am` of
+# core + each arch series on a clean tree.  Fails on anything new; prints
+# the unpatched tree's own warnings as "existing".
 . "$(dirname "$0")/lib.sh"
 
 need_cmd sparse sparse
@@ -66,6 +67,25 @@ for a in $(resolve_arches); do
 		echo "$NAME: sparse + W=1: nothing new"
 	fi
 done
+
+# What users do with the files: git am, core then one arch, on a clean base.
+am=$CACHE/worktrees/am-check
+rm -rf "$am"
+git -C "$repo" worktree prune
+git -C "$repo" worktree add -q --detach "$am" "$base"
+for a in $(resolve_arches); do
+	git -C "$am" checkout -q --detach "$base"
+	if git -C "$am" -c user.name=check -c user.email=check@localhost am -q \
+		"$O"/patches/core/[0-9][0-9][0-9][1-9]-*.patch "$O/patches/$a"/[0-9][0-9][0-9][1-9]-*.patch \
+		> "$O/check/am-$a.log" 2>&1; then
+		echo "git am: core + $a series apply to a clean $(cat "$O/kernel-version") tree"
+	else
+		git -C "$am" am --abort 2>/dev/null || true
+		echo "git am: core + $a series FAIL on a clean tree; see $O/check/am-$a.log"
+		rc=1
+	fi
+done
+git -C "$repo" worktree remove --force "$am"
 
 "$TOP/harness/checkpatch.sh" || rc=1
 "$TOP/harness/check-iface.sh" || rc=1
