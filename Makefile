@@ -16,7 +16,7 @@ export ARCH FLAVOUR O CACHE TOP KDIR JOBS EXTRA_TESTS EXTRA_CONFIG SMP MEM \
 
 H := $(TOP)/harness
 
-.PHONY: all deps tree patches apply build boot test baseline bench selftest check-iface check \
+.PHONY: all deps tree patches apply build boot test baseline bench selftest check-iface check check-series \
 	clean distclean help
 
 # The main job: packages, tree, series, then build, boot and test each arch.
@@ -69,6 +69,10 @@ check-iface:
 # Static checks against the unpatched tree: sparse, W=1, checkpatch, iface.
 check: patches
 	$(H)/check.sh
+
+# Bisectability: build after every patch of every series.
+check-series: patches
+	$(H)/check-series.sh
 
 clean:
 	rm -rf $(O)

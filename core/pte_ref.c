@@ -93,6 +93,28 @@ void pte_ref_unmap(pte_t *ptep)
 	__pte_put(pte_to_page(ptep));
 }
 
+/**
+ * pte_ref_tlb_table_dtor - destroy a PTE table that mmu_gather is freeing
+ * @table: a page-table page passed to tlb_remove_table(), now being freed
+ *	by the architecture's __tlb_remove_table()
+ *
+ * With CONFIG_FREE_USER_PTE an architecture's __pte_free_tlb() does not
+ * call pagetable_pte_dtor(): a GUP-fast walker may still hold a pin on
+ * the table until the TLB flush (IPI) or RCU grace period that comes
+ * before __tlb_remove_table(), and the destructor checks that no pin is
+ * left; the split ptlock also stays valid for as long as a walker can
+ * reach the table.  Tables of the other levels had their destructor run
+ * before they were queued, so a table still marked PageTable() here is a
+ * PTE table.  Any context; called once per freed table.
+ */
+void pte_ref_tlb_table_dtor(void *table)
+{
+	struct page *page = table;
+
+	if (PageTable(page))
+		pagetable_pte_dtor(page_ptdesc(page));
+}
+
 static void pte_ref_free_rcu(struct rcu_head *head)
 {
 	struct ptdesc *ptdesc = container_of(head, struct ptdesc, pt_rcu_head);

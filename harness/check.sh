@@ -38,9 +38,14 @@ for a in $(resolve_arches); do
 			src=$(worktree_root)/$a
 			"$TOP/harness/apply.sh" "$a" >/dev/null
 		fi
-		EXTRA_CONFIG=$TOP/harness/configs/check.config
-		[ $variant = base ] && EXTRA_CONFIG=
-		EXTRA_CONFIG=$EXTRA_CONFIG "$TOP/harness/config.sh" "$a" fast "$variant" "$src" "$b" ||
+		# The arch's check.config (both trees: it makes them build every
+		# file the arch series touches) and, patched, the KUnit file too.
+		frag=$O/check/$a-$variant.config
+		mkdir -p "$O/check"
+		: > "$frag"
+		[ ! -f "$TOP/arch/$a/check.config" ] || cat "$TOP/arch/$a/check.config" >> "$frag"
+		[ $variant = base ] || cat "$TOP/harness/configs/check.config" >> "$frag"
+		EXTRA_CONFIG=$frag "$TOP/harness/config.sh" "$a" fast "$variant" "$src" "$b" ||
 			die "cannot configure $b"
 		present=()
 		for o in $objs; do
@@ -49,8 +54,17 @@ for a in $(resolve_arches); do
 		info "$NAME $variant: sparse + W=1 on ${#present[@]} files"
 		# Rebuild the objects so the checks see them, whatever make thinks.
 		(cd "$b" && rm -f "${present[@]}")
-		make -C "$src" O="$b" ARCH="$KARCH" CROSS_COMPILE="$XC" -j"$JOBS" -k \
-			C=2 CF="$CF_FLAGS" W=1 "${present[@]}" > "$b/check.log" 2>&1 || true
+		# A file that did not compile was not checked: that is a failure,
+		# never an empty (and so "clean") list of warnings.
+		make -C "$src" O="$b" ARCH="$KARCH" CROSS_COMPILE="$XC" -j"$JOBS" \
+			C=2 CHECK="$TOP/harness/sparse-compat" CF="$CF_FLAGS" W=1 \
+			"${present[@]}" > "$b/check.log" 2>&1 || {
+			grep -E 'error|invalid' "$b/check.log" | head -5 >&2
+			die "$NAME $variant: sparse/W=1 build failed, nothing was checked; log: $b/check.log"
+		}
+		for o in "${present[@]}"; do
+			[ -f "$b/$o" ] || die "$NAME $variant: $o was not built; log: $b/check.log"
+		done
 		warnings "$b/check.log" > "$b/warnings"
 	done
 	existing=$O/check/$a-base/warnings

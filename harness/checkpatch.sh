@@ -10,7 +10,7 @@
 allow=$TOP/harness/checkpatch-allow
 # Any arch's tree with the current series applied has every file the
 # core patches touch (Documentation, MAINTAINERS) for checkpatch to see.
-set -- $(all_arches)
+set -- $(resolve_arches)
 "$TOP/harness/apply.sh" "$1" >/dev/null
 tree=$(worktree_root)/$1
 rc=0

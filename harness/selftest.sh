@@ -75,6 +75,33 @@ expect patch-does-not-apply fail '99-broken/change.diff does not apply' \
 grep -q 'mm/memory.c' "$S/patch-does-not-apply.out" ||
 	{ echo "FAIL patch-does-not-apply: the file is not named"; fail=$((fail + 1)); }
 
+# make check must catch what the robots would: a patch with a lock
+# imbalance (sparse), a missing prototype (W=1) and a style error
+# (checkpatch).  A private copy of the project gets one more core patch.
+B=$S/bad-check
+mkdir -p "$B"
+cp -r "$TOP/core" "$TOP/harness" "$TOP/arch" "$TOP/include" "$TOP/tests" "$B/"
+mkdir -p "$B/core/series/99-bad"
+printf 'mm: pte_ref: a patch make check must refuse\n\nThe harness selftest.\n' \
+	> "$B/core/series/99-bad/message"
+echo "core/pte_ref_bad.c mm/pte_ref.c" > "$B/core/series/99-bad/files"
+{
+	cat "$TOP/core/pte_ref.c"
+	printf '\nvoid pte_ref_selftest_leak(struct mm_struct *mm)\n{\n'
+	printf '\tspin_lock(&mm->page_table_lock);\n\tif(mm->map_count)\n\t\treturn;\n'
+	printf '\tspin_unlock(&mm->page_table_lock);\n}\n'
+} > "$B/core/pte_ref_bad.c"
+expect check-catches-bad-patch fail 'NEW warnings' \
+	env TOP="$B" O="$B/out" ARCH=x86 bash -c '"$TOP/harness/series.sh" && "$TOP/harness/check.sh"'
+for want in "new: pte_ref.c: context imbalance in 'pte_ref_selftest_leak'" \
+	    "new: pte_ref.c: no previous prototype for 'pte_ref_selftest_leak'" \
+	    'checkpatch: core/0007-.*ERROR:SPACING'; do
+	grep -qE "$want" "$S/check-catches-bad-patch.out" ||
+		{ echo "FAIL check-catches-bad-patch: no /$want/"; fail=$((fail + 1)); }
+done
+# The bad series replaced the shared series refs: put the real ones back.
+"$TOP/harness/series.sh" 2>/dev/null
+
 # The interface check must catch a core that uses an arch-only helper.
 sed 's/pmd_present(pmdval)/pmd_trans_huge(pmdval)/' "$TOP/core/pte_ref.c" > "$S/core_bad.c"
 expect iface-catches-arch-symbol fail 'outside the arch interface' \

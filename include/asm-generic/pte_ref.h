@@ -30,6 +30,13 @@
  * (paging-structure caches), not only leaf translations: free_user_pte()
  * detaches a table, calls flush_tlb_mm(), and frees it after an RCU grace
  * period.  Each asm/pte_ref.h says why that holds for its architecture.
+ *
+ * Tables freed by munmap and exit go through mmu_gather.  There the
+ * architecture queues PTE tables with tlb_remove_table() without calling
+ * pagetable_pte_dtor(), and its __tlb_remove_table() calls
+ * pte_ref_tlb_table_dtor() first: the destructor (which checks that no pin
+ * is left, and frees a split ptlock) then runs only after the TLB flush
+ * and grace period that GUP-fast walkers, which pin the table, wait for.
  */
 #ifndef _ASM_GENERIC_PTE_REF_H
 #define _ASM_GENERIC_PTE_REF_H

@@ -9,6 +9,10 @@
  * Walk caches: flush_tlb_mm() issues TLBI ASIDE1IS, which invalidates all
  * entries of the ASID, intermediate walk entries included, on every CPU
  * in the inner shareable domain.
+ *
+ * munmap and exit: tables are RCU-freed by mmu_gather (arm64 always
+ * selects MMU_GATHER_RCU_TABLE_FREE), and the PTE table destructor runs in
+ * __tlb_remove_table(), after GUP-fast walkers are gone.
  */
 #ifndef _ASM_ARM64_PTE_REF_H
 #define _ASM_ARM64_PTE_REF_H

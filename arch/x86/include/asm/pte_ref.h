@@ -10,6 +10,11 @@
  * true), which also flushes CPUs in lazy TLB mode that could still hold a
  * paging-structure cache entry for this mm; INVLPG/INVPCID/CR3 reloads
  * drop paging-structure caches along with the TLB.
+ *
+ * munmap and exit: with CONFIG_FREE_USER_PTE bare metal also RCU-frees
+ * tables through tlb_remove_table(), as paravirt guests do, and the PTE
+ * table destructor runs in __tlb_remove_table(), after GUP-fast walkers
+ * (IRQs off) and rcu_read_lock() walkers are gone.
  */
 #ifndef _ASM_X86_PTE_REF_H
 #define _ASM_X86_PTE_REF_H

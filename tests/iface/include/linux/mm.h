@@ -6,6 +6,7 @@ spinlock_t *pmd_lock(struct mm_struct *mm, pmd_t *pmd);
 spinlock_t *pte_lockptr(struct mm_struct *mm, pmd_t *pmd);
 void mm_dec_nr_ptes(struct mm_struct *mm);
 void *page_address(const struct page *page);
+void pagetable_pte_dtor(struct ptdesc *ptdesc);
 
 #ifndef _MOCK_MM_VMA
 #define _MOCK_MM_VMA
