@@ -19,7 +19,7 @@ rc=0
 # warnings LOG: "file: message" keys, one per line, line numbers dropped.
 warnings() {
 	sed -n -E 's#^(/[^ ]*/)?([^ :]+\.[ch]):[0-9]+(:[0-9]+)?: (warning|error): (.*)$#\2: \5#p' "$1" |
-		sed -E 's#^.*/worktrees/[^/]+/[^/]+/##' | sort
+		sed -E "s#^.*/worktrees/[^/]+/[^/]+/##; s#(‘|’)#'#g" | sort
 }
 
 for a in $(resolve_arches); do
@@ -55,8 +55,9 @@ for a in $(resolve_arches); do
 		# Rebuild the objects so the checks see them, whatever make thinks.
 		(cd "$b" && rm -f "${present[@]}")
 		# A file that did not compile was not checked: that is a failure,
-		# never an empty (and so "clean") list of warnings.
-		make -C "$src" O="$b" ARCH="$KARCH" CROSS_COMPILE="$XC" -j"$JOBS" \
+		# never an empty (and so "clean") list of warnings.  LANG=C (kbuild
+		# unexports LC_ALL): gcc quotes names alike whatever the locale.
+		LANG=C LC_ALL=C make -C "$src" O="$b" ARCH="$KARCH" CROSS_COMPILE="$XC" -j"$JOBS" \
 			C=2 CHECK="$TOP/harness/sparse-compat" CF="$CF_FLAGS" W=1 \
 			"${present[@]}" > "$b/check.log" 2>&1 || {
 			grep -E 'error|invalid' "$b/check.log" | head -5 >&2
