@@ -12,6 +12,8 @@
  *
  * usage: madv_free [--regions 16]
  */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -63,6 +65,7 @@ int main(int argc, char **argv)
 	unsigned long regions = 16;
 	long pte0, pte1, pte2, pte3;
 	long long f0, f1, f2;
+	cpu_set_t cpus, all;
 	bool has;
 	char *p;
 	int st;
@@ -73,7 +76,17 @@ int main(int argc, char **argv)
 	ktap_plan(6);
 	has = set_free_user_pte(1) == 0;
 
-	/* 1: MADV_FREE + MADV_PAGEOUT */
+	/*
+	 * 1: MADV_FREE + MADV_PAGEOUT, both on CPU 0.  MADV_FREE queues the
+	 * pages in a per-CPU batch, and MADV_PAGEOUT drains only its own
+	 * CPU's batches: pages still queued on another CPU would not be
+	 * reclaimed (the test would fail on unpatched kernels too).
+	 */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_getaffinity(0, sizeof(all), &all) ||
+	    sched_setaffinity(0, sizeof(cpus), &cpus))
+		ktap_bail("cannot run on CPU 0 alone");
 	p = map_regions(regions);
 	if (!p)
 		ktap_bail("mmap failed");
@@ -98,6 +111,7 @@ int main(int argc, char **argv)
 	}
 	ktap_result(!check_zero(p, regions * SZ_2M), "discarded_pages_read_zero");
 	munmap(p, regions * SZ_2M);
+	sched_setaffinity(0, sizeof(all), &all);
 
 	/* 2: MADV_FREE + memory pressure from another process */
 	p = map_regions(regions);
