@@ -77,16 +77,20 @@ int main(int argc, char **argv)
 	has = set_free_user_pte(1) == 0;
 
 	/*
-	 * 1: MADV_FREE + MADV_PAGEOUT, both on CPU 0.  MADV_FREE queues the
-	 * pages in a per-CPU batch, and MADV_PAGEOUT drains only its own
-	 * CPU's batches: pages still queued on another CPU would not be
-	 * reclaimed (the test would fail on unpatched kernels too).
+	 * Fault, MADV_FREE and MADV_PAGEOUT all on CPU 0.  New pages and
+	 * lazily-freed ones wait in per-CPU LRU batches, and both madvise
+	 * calls drain only their own CPU's: a page faulted on another CPU is
+	 * not on the LRU yet, so MADV_FREE skips it and reclaim can never
+	 * discard it, and its table never empties (on unpatched kernels the
+	 * pages would not read zero either).
 	 */
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
 	if (sched_getaffinity(0, sizeof(all), &all) ||
 	    sched_setaffinity(0, sizeof(cpus), &cpus))
 		ktap_bail("cannot run on CPU 0 alone");
+
+	/* 1: MADV_FREE + MADV_PAGEOUT */
 	p = map_regions(regions);
 	if (!p)
 		ktap_bail("mmap failed");
@@ -111,7 +115,6 @@ int main(int argc, char **argv)
 	}
 	ktap_result(!check_zero(p, regions * SZ_2M), "discarded_pages_read_zero");
 	munmap(p, regions * SZ_2M);
-	sched_setaffinity(0, sizeof(all), &all);
 
 	/* 2: MADV_FREE + memory pressure from another process */
 	p = map_regions(regions);
@@ -121,6 +124,8 @@ int main(int argc, char **argv)
 	madvise(p, regions * SZ_2M, MADV_FREE);
 	pte2 = vmpte_kb();
 	if (fork() == 0) {
+		/* The pressure may come from any CPU. */
+		sched_setaffinity(0, sizeof(all), &all);
 		pressure(regions * SZ_2M / 1024 / 4);
 		_exit(0);
 	}
