@@ -29,6 +29,12 @@ expect() {
 	fi
 }
 
+# copy_project DIR: a private copy of the project to break on purpose.
+copy_project() {
+	mkdir -p "$1"
+	cp -r "$TOP/core" "$TOP/harness" "$TOP/arch" "$TOP/include" "$TOP/tests" "$1/"
+}
+
 # The log judge against recorded logs: pass-*.log must pass, fail-*.log fail.
 for log in "$TOP"/tests/harness/logs/*.log; do
 	n=$(basename "$log" .log)
@@ -65,7 +71,7 @@ grep -q 'CONFIG_PTE_REF_NO_SUCH_OPTION=y' "$S/missing-option.out" ||
 	{ echo "FAIL missing-option: the option is not named"; fail=$((fail + 1)); }
 
 # A series step whose diff does not apply: named, with the file.
-cp -r "$TOP/core" "$TOP/harness" "$TOP/arch" "$TOP/include" "$TOP/tests" "$S/"
+copy_project "$S"
 mkdir -p "$S/core/series/99-broken"
 echo "mm: a patch that cannot apply" > "$S/core/series/99-broken/message"
 printf -- '--- a/mm/memory.c\n+++ b/mm/memory.c\n@@ -1,1 +1,1 @@\n-no such line\n+nor this\n' \
@@ -81,8 +87,7 @@ grep -q 'mm/memory.c' "$S/patch-does-not-apply.out" ||
 # KDIR= (the same repo) gives it worktrees of its own, so the bad series
 # never lands in the trees that make boot builds.
 B=$S/bad-check
-mkdir -p "$B"
-cp -r "$TOP/core" "$TOP/harness" "$TOP/arch" "$TOP/include" "$TOP/tests" "$B/"
+copy_project "$B"
 mkdir -p "$B/core/series/99-bad"
 printf 'mm: pte_ref: a patch make check must refuse\n\nThe harness selftest.\n' \
 	> "$B/core/series/99-bad/message"
