@@ -113,6 +113,7 @@ static void try_free(struct mm_struct *mm, unsigned long addr, int tries)
 	switch (__free_user_pte(mm, pmd, addr)) {
 	case PTE_REF_FREED:
 		count_vm_event(tries ? PTE_REF_RETRY_FREED : PTE_REF_TABLE_FREED);
+		pte_ref_pmd_emptied(mm, pmd, addr);
 		break;
 	case PTE_REF_PINNED:
 		count_vm_event(PTE_REF_TABLE_PINNED);

@@ -116,6 +116,7 @@ bool free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
 void free_user_ptes(struct vm_area_struct *vma, unsigned long start,
 		    unsigned long end);
 void free_user_pte_vma(struct vm_area_struct *vma, unsigned long addr);
+void pte_ref_pmd_emptied(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
 void pte_ref_tlb_table_dtor(void *table);
 
 #else /* !CONFIG_FREE_USER_PTE */

@@ -34,4 +34,10 @@ pud_t pudp_get(pud_t *pud);
 bool pud_none(pud_t pud);
 bool pud_bad(pud_t pud);
 bool pud_leaf(pud_t pud);
+/* Used by pte_ref_pmd.c */
+#define PTRS_PER_PMD 512
+#define PUD_SIZE (1UL << 30)
+#define PUD_MASK (~(PUD_SIZE - 1))
+unsigned long pmd_index(unsigned long addr);
+void pud_clear(pud_t *pud);
 #endif

@@ -3,3 +3,4 @@
 #pragma once
 #include <linux/vm_event_item.h>
 void count_vm_event(enum vm_event_item item);
+void count_vm_events(enum vm_event_item item, long delta);

@@ -11,6 +11,10 @@ struct list_head { struct list_head *next, *prev; };
 #define LIST_HEAD(name) struct list_head name = { &(name), &(name) }
 void list_add_tail(struct list_head *new, struct list_head *head);
 void list_del(struct list_head *entry);
+#define list_for_each_entry(pos, head, member) \
+	for (pos = container_of((head)->next, __typeof__(*pos), member); \
+	     &pos->member != (head); \
+	     pos = container_of(pos->member.next, __typeof__(*pos), member))
 void list_splice_init(struct list_head *list, struct list_head *head);
 #define list_for_each_entry_safe(pos, n, head, member) \
 	for (pos = container_of((head)->next, __typeof__(*pos), member), \
