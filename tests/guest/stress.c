@@ -19,8 +19,10 @@
  * the regions as fast as it is allowed, and a sibling process keeps the
  * guest under memory pressure, so reclaim discards MADV_FREE pages.
  *
- * usage: stress [--seconds 60] [--regions 32] [--threads 4] [--no-khugepaged]
+ * usage: stress [--seconds 60] [--regions 32] [--lone 4] [--threads 4]
+ *              [--no-khugepaged]
  *              [--ops write,dontneed,...]
+ *   --lone N         N more regions, each alone in a GiB (PMD table freeing)
  *   --no-khugepaged  leave the THP settings alone (e.g. on a host)
  *   --ops            only these operations (names as in the metrics)
  */
@@ -66,7 +68,7 @@ struct region {
 };
 
 static struct region *region;
-static unsigned long nregions = 32, nthreads = 4;
+static unsigned long nregions = 32, nlone = 4, nthreads = 4;
 static char *area;
 static atomic_bool stop;
 static atomic_ullong next_gen = 1;
@@ -323,7 +325,7 @@ static void *worker(void *arg)
 
 	pthread_barrier_wait(&start);
 	while (!atomic_load(&stop)) {
-		struct region *r = &region[rnd(&seed) % nregions];
+		struct region *r = &region[rnd(&seed) % (nregions + nlone)];
 		enum op op = rnd(&seed) % NR_OPS;
 
 		if (!(op_mask & (1u << op)) || pthread_mutex_trylock(&r->lock))
@@ -465,6 +467,31 @@ static unsigned int parse_ops(char *list)
 	return mask;
 }
 
+/*
+ * A 2 MiB region alone at the start of a GiB of its own: when its PTE table
+ * goes, the PMD table above it is empty too, and pte_ref's PMD sweep (which
+ * takes every lock of the mm) runs while the other workers keep going.
+ */
+static char *map_lone(void)
+{
+	const size_t gib = 1UL << 30;
+	char *p = mmap(NULL, 2 * gib, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (char *)(((uintptr_t)p + gib - 1) & ~(gib - 1));
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + SZ_2M, p + 2 * gib - (a + SZ_2M));
+	if (mmap(a, SZ_2M, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+		 -1, 0) == MAP_FAILED)
+		return NULL;
+	return a;
+}
+
 /* PageTables (kB) once freed tables have left it (after an RCU grace period). */
 static long pagetables_settled(void)
 {
@@ -496,19 +523,21 @@ static void __attribute__((noreturn)) run(unsigned long seconds, bool eager)
 		if (knob_ok[k])
 			write_knob(khugepaged_knob[k], khugepaged_eager[k]);
 	}
-	ktap_diag("%lu s, %lu regions, %lu workers, khugepaged %s",
-		  seconds, nregions, nthreads, knob_ok[0] ? "eager" : "left alone");
+	ktap_diag("%lu s, %lu regions (%lu alone in their GiB), %lu workers, khugepaged %s",
+		  seconds, nregions + nlone, nlone, nthreads, knob_ok[0] ? "eager" : "left alone");
 
 	freed0 = vmstat("pte_ref_freed");
 	pmd0 = vmstat("pte_ref_pmd_freed");
 	area = map_regions(nregions);
-	region = calloc(nregions, sizeof(*region));
+	region = calloc(nregions + nlone, sizeof(*region));
 	pagemap_buf = malloc(nregions * PAGES_2M * sizeof(uint64_t));
 	if (!area || !region || !pagemap_buf)
 		ktap_bail("cannot map %lu regions", nregions);
-	for (unsigned long i = 0; i < nregions; i++) {
+	for (unsigned long i = 0; i < nregions + nlone; i++) {
 		pthread_mutex_init(&region[i].lock, NULL);
-		region[i].home = area + i * SZ_2M;
+		region[i].home = i < nregions ? area + i * SZ_2M : map_lone();
+		if (!region[i].home)
+			ktap_bail("cannot map a region alone in its GiB");
 		region[i].thp = i % 2;
 		madvise(region[i].home, SZ_2M,
 			region[i].thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
@@ -544,7 +573,7 @@ static void __attribute__((noreturn)) run(unsigned long seconds, bool eager)
 	waitpid(pressure, &st, 0);
 
 	/* Last look at every region, after the dust has settled. */
-	for (unsigned long i = 0; i < nregions; i++)
+	for (unsigned long i = 0; i < nregions + nlone; i++)
 		verify(&region[i], region[i].home, "the end");
 	freed1 = vmstat("pte_ref_freed");
 	pmd1 = vmstat("pte_ref_pmd_freed");
@@ -584,6 +613,8 @@ int main(int argc, char **argv)
 			nregions = strtoul(argv[++a], NULL, 0);
 		else if (!strcmp(argv[a], "--threads") && a + 1 < argc)
 			nthreads = strtoul(argv[++a], NULL, 0);
+		else if (!strcmp(argv[a], "--lone") && a + 1 < argc)
+			nlone = strtoul(argv[++a], NULL, 0);
 		else if (!strcmp(argv[a], "--no-khugepaged"))
 			eager = false;
 		else if (!strcmp(argv[a], "--ops") && a + 1 < argc)
