@@ -22,9 +22,9 @@
  * Taking every lock of an mm is not cheap, so the path that frees PTE
  * tables never does it: it only notes that a PMD table looks empty
  * (pte_ref_pmd_emptied()), and a worker sweeps the noted range of each
- * mm later, at most once per SWEEP_DELAY.  A process that empties and
- * refills the same GiB in a loop pays one sweep per SWEEP_DELAY, not one
- * per madvise().
+ * mm later, at most once per SWEEP_DELAY, and only when it gets mmap_lock
+ * without waiting.  A process that empties and refills the same GiB in a
+ * loop pays one sweep per SWEEP_DELAY, not one per madvise().
  */
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
@@ -104,7 +104,8 @@ void pte_ref_pmd_emptied(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
 	list_add_tail(&s->list, &sweep_list);
 queued:
 	spin_unlock(&sweep_lock);
-	schedule_delayed_work(&sweep_work, SWEEP_DELAY);
+	/* Unbound: taking every lock of a large mm may take a while. */
+	queue_delayed_work(system_unbound_wq, &sweep_work, SWEEP_DELAY);
 }
 
 /* Every lock held: may the PMD table covering @addr be freed? */
@@ -149,14 +150,20 @@ static int free_pmd_table(struct mmu_gather *tlb, struct mm_struct *mm,
 	return 1;
 }
 
-static void sweep_mm(struct mm_struct *mm, unsigned long start,
+/*
+ * Return: false if mmap_lock was busy: the caller tries again later rather
+ * than queue behind a long reader (and, as a waiting writer, hold up every
+ * new page fault of the mm behind it).
+ */
+static bool sweep_mm(struct mm_struct *mm, unsigned long start,
 		     unsigned long end)
 {
 	struct vm_area_struct *vma;
 	struct mmu_gather tlb;
 	unsigned long addr, freed = 0;
 
-	mmap_write_lock(mm);
+	if (!mmap_write_trylock(mm))
+		return false;
 	/* Fails only on a signal, which a worker never has. */
 	if (mm_take_all_locks(mm))
 		goto unlock;
@@ -175,6 +182,28 @@ static void sweep_mm(struct mm_struct *mm, unsigned long start,
 unlock:
 	mmap_write_unlock(mm);
 	count_vm_events(PTE_REF_PMD_FREED, freed);
+	return true;
+}
+
+/* Put @s back for the next sweep, merged with a newer request for its mm. */
+static void requeue(struct pmd_sweep *s)
+{
+	struct pmd_sweep *n;
+
+	spin_lock(&sweep_lock);
+	list_for_each_entry(n, &sweep_list, list) {
+		if (n->mm == s->mm) {
+			n->start = min(n->start, s->start);
+			n->end = max(n->end, s->end);
+			spin_unlock(&sweep_lock);
+			mmdrop(s->mm);
+			kfree(s);
+			return;
+		}
+	}
+	list_add_tail(&s->list, &sweep_list);
+	spin_unlock(&sweep_lock);
+	queue_delayed_work(system_unbound_wq, &sweep_work, SWEEP_DELAY);
 }
 
 /*
@@ -190,11 +219,16 @@ static void pmd_sweep_work(struct work_struct *work)
 	list_splice_init(&sweep_list, &todo);
 	spin_unlock(&sweep_lock);
 	list_for_each_entry_safe(s, next, &todo, list) {
-		if (mmget_not_zero(s->mm)) {
-			sweep_mm(s->mm, s->start, s->end);
-			mmput(s->mm);
-		}
 		list_del(&s->list);
+		if (mmget_not_zero(s->mm)) {
+			bool done = sweep_mm(s->mm, s->start, s->end);
+
+			mmput(s->mm);
+			if (!done) {
+				requeue(s);
+				continue;
+			}
+		}
 		mmdrop(s->mm);
 		kfree(s);
 	}

@@ -7,6 +7,10 @@ struct delayed_work { struct work_struct work; };
 #define DECLARE_DELAYED_WORK(n, f) struct delayed_work n = { { f } }
 unsigned long msecs_to_jiffies(unsigned int m);
 bool schedule_delayed_work(struct delayed_work *dwork, unsigned long delay);
+struct workqueue_struct;
+extern struct workqueue_struct *system_unbound_wq;
+bool queue_delayed_work(struct workqueue_struct *wq, struct delayed_work *dwork,
+			unsigned long delay);
 struct list_head { struct list_head *next, *prev; };
 #define LIST_HEAD(name) struct list_head name = { &(name), &(name) }
 void list_add_tail(struct list_head *new, struct list_head *head);
