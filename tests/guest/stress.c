@@ -470,7 +470,9 @@ static unsigned int parse_ops(char *list)
 /*
  * A 2 MiB region alone at the start of a GiB of its own: when its PTE table
  * goes, the PMD table above it is empty too, and pte_ref's PMD sweep (which
- * takes every lock of the mm) runs while the other workers keep going.
+ * takes every lock of the mm) runs while the other workers keep going.  The
+ * rest of the GiB stays reserved (PROT_NONE, never populated), or thread
+ * stacks and malloc arenas would move in.
  */
 static char *map_lone(void)
 {
@@ -484,7 +486,7 @@ static char *map_lone(void)
 	a = (char *)(((uintptr_t)p + gib - 1) & ~(gib - 1));
 	if (a > p)
 		munmap(p, a - p);
-	munmap(a + SZ_2M, p + 2 * gib - (a + SZ_2M));
+	munmap(a + gib, p + 2 * gib - (a + gib));
 	if (mmap(a, SZ_2M, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
 		 -1, 0) == MAP_FAILED)
