@@ -16,7 +16,8 @@ export ARCH FLAVOUR O CACHE TOP KDIR JOBS EXTRA_TESTS EXTRA_CONFIG SMP MEM \
 
 H := $(TOP)/harness
 
-.PHONY: all deps tree patches apply build boot test baseline bench selftest check-iface check check-series \
+.PHONY: all deps tree patches apply build boot test baseline bench mutants selftest check-iface check \
+	check-series \
 	clean distclean help
 
 # The main job: packages, tree, series, then build, boot and test each arch.
@@ -55,6 +56,9 @@ baseline: deps
 
 # Benchmarks: the unpatched and the patched kernel of the same config,
 # each in one boot, then their ratios.
+mutants: patches
+	$(H)/mutants.sh
+
 bench: deps
 	SUITE=bench VARIANT=base $(H)/run.sh
 	SUITE=bench VARIANT=pte_ref $(H)/run.sh
