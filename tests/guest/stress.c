@@ -642,13 +642,17 @@ int main(int argc, char **argv)
 	ktap_failed = WEXITSTATUS(st) != 0;
 
 	/*
-	 * Page-table accounting balanced: every table the stress process and
-	 * its children took is back (the kernel itself checks pgtables_bytes
-	 * at each exit and would have said so in the log).
+	 * Page tables back: every table the stress process and its children
+	 * took has gone again.  PageTables also counts kernel page tables,
+	 * and the vmalloc'd stacks of ~700 forked children can leave a few
+	 * more of those for good (+36 kB seen on riscv64): 64 kB of slack,
+	 * so a leak of more than 16 tables is caught here.  Each mm's own
+	 * balance is checked by the kernel at exit ("BUG: non-zero
+	 * pgtables_bytes"), which the harness fails on.
 	 */
 	pt1 = pagetables_settled();
 	ktap_metric("pagetables_before_kb", pt0, "kB");
 	ktap_metric("pagetables_after_kb", pt1, "kB");
-	ktap_result(pt1 <= pt0 + 16, "pagetables_balanced");
+	ktap_result(pt1 <= pt0 + 64, "pagetables_back");
 	ktap_finish();
 }
