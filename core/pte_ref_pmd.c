@@ -21,10 +21,11 @@
  *
  * Taking every lock of an mm is not cheap, so the path that frees PTE
  * tables never does it: it only notes that a PMD table looks empty
- * (pte_ref_pmd_emptied()), and a worker sweeps the noted range of each
- * mm later, at most once per SWEEP_DELAY, and only when it gets mmap_lock
- * without waiting.  A process that empties and refills the same GiB in a
- * loop pays one sweep per SWEEP_DELAY, not one per madvise().
+ * (pte_ref_pmd_emptied()), and a worker sweeps the noted range of each mm
+ * later, at most once per SWEEP_DELAY: the first SWEEP_TRIES times only if
+ * mmap_lock is free, then waiting for it.  A process that empties and
+ * refills the same GiB in a loop pays one sweep per SWEEP_DELAY, not one
+ * per madvise().
  */
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
@@ -41,12 +42,15 @@
 #include <asm/tlb.h>
 
 #define SWEEP_DELAY	msecs_to_jiffies(100)
+/* Tries without waiting for mmap_lock before a sweep waits for it. */
+#define SWEEP_TRIES	10
 
 /* One mm's PUD-aligned range [start, end) that may hold empty PMD tables. */
 struct pmd_sweep {
 	struct list_head list;
 	struct mm_struct *mm;		/* mmgrab()bed */
 	unsigned long start, end;
+	int tries;			/* sweeps that found mmap_lock busy */
 };
 
 static LIST_HEAD(sweep_list);
@@ -101,6 +105,7 @@ void pte_ref_pmd_emptied(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
 	s->mm = mm;
 	s->start = start;
 	s->end = start + PUD_SIZE;
+	s->tries = 0;
 	list_add_tail(&s->list, &sweep_list);
 queued:
 	spin_unlock(&sweep_lock);
@@ -151,18 +156,22 @@ static int free_pmd_table(struct mmu_gather *tlb, struct mm_struct *mm,
 }
 
 /*
- * Return: false if mmap_lock was busy: the caller tries again later rather
- * than queue behind a long reader (and, as a waiting writer, hold up every
- * new page fault of the mm behind it).
+ * @wait: wait for mmap_lock.  Until then a busy mmap_lock makes the sweep
+ * return false, to be tried again later, rather than queue behind a long
+ * reader (and, as a waiting writer, hold up every new page fault of the
+ * mm behind it); but an mm whose readers never leave a gap (a thread
+ * reading /proc/pid/smaps in a loop) must not keep its tables forever.
  */
 static bool sweep_mm(struct mm_struct *mm, unsigned long start,
-		     unsigned long end)
+		     unsigned long end, bool wait)
 {
 	struct vm_area_struct *vma;
 	struct mmu_gather tlb;
 	unsigned long addr, freed = 0;
 
-	if (!mmap_write_trylock(mm))
+	if (wait)
+		mmap_write_lock(mm);
+	else if (!mmap_write_trylock(mm))
 		return false;
 	/* Fails only on a signal, which a worker never has. */
 	if (mm_take_all_locks(mm))
@@ -195,6 +204,7 @@ static void requeue(struct pmd_sweep *s)
 		if (n->mm == s->mm) {
 			n->start = min(n->start, s->start);
 			n->end = max(n->end, s->end);
+			n->tries = max(n->tries, s->tries);
 			spin_unlock(&sweep_lock);
 			mmdrop(s->mm);
 			kfree(s);
@@ -221,10 +231,12 @@ static void pmd_sweep_work(struct work_struct *work)
 	list_for_each_entry_safe(s, next, &todo, list) {
 		list_del(&s->list);
 		if (mmget_not_zero(s->mm)) {
-			bool done = sweep_mm(s->mm, s->start, s->end);
+			bool done = sweep_mm(s->mm, s->start, s->end,
+					     s->tries >= SWEEP_TRIES);
 
 			mmput(s->mm);
 			if (!done) {
+				s->tries++;
 				requeue(s);
 				continue;
 			}

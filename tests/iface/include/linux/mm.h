@@ -19,6 +19,7 @@ void mmap_read_lock(struct mm_struct *mm);
 void mmap_read_unlock(struct mm_struct *mm);
 void mmap_assert_locked(const struct mm_struct *mm);
 /* Used by pte_ref_pmd.c */
+void mmap_write_lock(struct mm_struct *mm);
 bool mmap_write_trylock(struct mm_struct *mm);
 void mmap_write_unlock(struct mm_struct *mm);
 int mm_take_all_locks(struct mm_struct *mm);
