@@ -16,7 +16,7 @@ export ARCH FLAVOUR O CACHE TOP KDIR JOBS EXTRA_TESTS EXTRA_CONFIG SMP MEM \
 
 H := $(TOP)/harness
 
-.PHONY: all deps tree patches apply build boot test baseline bench mutants selftest check-iface check \
+.PHONY: all deps tree patches apply build boot test baseline bench soak mutants selftest check-iface check \
 	check-series \
 	clean distclean help
 
@@ -56,6 +56,11 @@ baseline: deps
 
 # Benchmarks: the unpatched and the patched kernel of the same config,
 # each in one boot, then their ratios.
+# The stress test for 10 minutes per arch under the debug kernel, 4 CPUs.
+soak: deps
+	SUITE=soak FLAVOUR=debug SMP=$(or $(SMP),4) BOOT_TIMEOUT=$(or $(BOOT_TIMEOUT),3000) \
+		TEST_TIMEOUT=$(or $(TEST_TIMEOUT),1500) $(H)/run.sh
+
 mutants: patches
 	$(H)/mutants.sh
 
