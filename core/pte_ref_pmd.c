@@ -9,30 +9,32 @@
  * munmap would free and nothing else does.
  *
  * A PMD table has no pin.  Page faults, madvise, GUP and the rmap walkers
- * read pmd entries holding only mmap_lock, a VMA lock or an rmap lock
- * (anon_vma, i_mmap), so a PMD table is freed only with all of them held
- * for write: mmap_write_lock() and mm_take_all_locks(), which write-locks
- * every VMA and takes every anon_vma and i_mmap lock of the mm.  Those
- * are the locks munmap holds, or has made unnecessary by detaching the
- * VMAs, when free_pgtables() frees the same tables.  What is left runs
- * with IRQs off and no lock (GUP-fast, perf's page-size walk); the table
- * goes through mmu_gather as in free_pgtables(): the flush invalidates
- * paging-structure caches, and RCU table freeing outlives those walkers.
+ * reach pmd entries holding only mmap_lock, a VMA lock or an rmap lock
+ * (anon_vma, i_mmap), and always through a VMA that covers the address.
+ * So a PMD table is freed only when a single VMA overlaps its GiB, with
+ * mmap_lock held for write, that VMA write-locked and its rmap locks held
+ * for write: the locks mremap holds when it moves a whole PMD table
+ * (move_normal_pud()).  A GiB shared by several VMAs keeps its table.
+ * What is left runs with IRQs off and no lock (GUP-fast, perf's page-size
+ * walk); the table goes through mmu_gather as in free_pgtables(): the
+ * flush invalidates paging-structure caches, and RCU table freeing
+ * outlives those walkers.
  *
- * Taking every lock of an mm is not cheap, so the path that frees PTE
- * tables never does it: it only notes that a PMD table looks empty
- * (pte_ref_pmd_emptied()), and a worker sweeps the noted range of each mm
- * later, at most once per SWEEP_DELAY: the first SWEEP_TRIES times only if
- * mmap_lock is free, then waiting for it.  A process that empties and
- * refills the same GiB in a loop pays one sweep per SWEEP_DELAY, not one
- * per madvise().
+ * The path that frees PTE tables takes none of this: it only notes that a
+ * PMD table looks empty (pte_ref_pmd_emptied()), and a work item per mm
+ * sweeps the noted range later, at most once per SWEEP_DELAY: the first
+ * SWEEP_TRIES times only if mmap_lock is free, then waiting for it.  A
+ * process that empties and refills the same GiB in a loop pays one sweep
+ * per SWEEP_DELAY, not one per madvise().
  */
+#include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/minmax.h>
 #include <linux/pgalloc.h>
 #include <linux/pgtable.h>
 #include <linux/pte_ref.h>
+#include <linux/rmap.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -45,9 +47,14 @@
 /* Tries without waiting for mmap_lock before a sweep waits for it. */
 #define SWEEP_TRIES	10
 
-/* One mm's PUD-aligned range [start, end) that may hold empty PMD tables. */
+/*
+ * One mm's PUD-aligned range [start, end) that may hold empty PMD tables.
+ * On sweep_list (one per mm) until its work starts; a request noted while
+ * the work runs gets a new entry.
+ */
 struct pmd_sweep {
 	struct list_head list;
+	struct delayed_work work;
 	struct mm_struct *mm;		/* mmgrab()bed */
 	unsigned long start, end;
 	int tries;			/* sweeps that found mmap_lock busy */
@@ -56,7 +63,6 @@ struct pmd_sweep {
 static LIST_HEAD(sweep_list);
 static DEFINE_SPINLOCK(sweep_lock);
 static void pmd_sweep_work(struct work_struct *work);
-static DECLARE_DELAYED_WORK(sweep_work, pmd_sweep_work);
 
 /* @table: the first entry of a PMD table. */
 static bool pmd_table_empty(pmd_t *table)
@@ -67,6 +73,17 @@ static bool pmd_table_empty(pmd_t *table)
 		if (!pmd_none(pmdp_get(table + i)))
 			return false;
 	return true;
+}
+
+/* sweep_lock held: the queued request of @mm, if any. */
+static struct pmd_sweep *find_sweep(struct mm_struct *mm)
+{
+	struct pmd_sweep *s;
+
+	list_for_each_entry(s, &sweep_list, list)
+		if (s->mm == mm)
+			return s;
+	return NULL;
 }
 
 /**
@@ -85,17 +102,20 @@ void pte_ref_pmd_emptied(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
 	unsigned long start = addr & PUD_MASK;
 	struct pmd_sweep *s;
 
-	if (!pmd_table_empty(pmd - pmd_index(addr)))
+	/* A folded PMD level (two-level page tables) has no table to free. */
+	if (PTRS_PER_PMD == 1 ||
+	    !pmd_table_empty(pmd - pmd_index(addr)))
 		return;
 	spin_lock(&sweep_lock);
-	list_for_each_entry(s, &sweep_list, list) {
-		if (s->mm == mm) {
-			s->start = min(s->start, start);
-			s->end = max(s->end, start + PUD_SIZE);
-			goto queued;
-		}
+	s = find_sweep(mm);
+	if (s) {
+		s->start = min(s->start, start);
+		s->end = max(s->end, start + PUD_SIZE);
+		spin_unlock(&sweep_lock);
+		return;
 	}
-	s = kmalloc(sizeof(*s), GFP_ATOMIC | __GFP_NOWARN);
+	/* Not from the reserves: this is only an optimisation. */
+	s = kmalloc(sizeof(*s), GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC);
 	if (!s) {
 		/* The table stays until munmap: correct, only not reclaimed. */
 		spin_unlock(&sweep_lock);
@@ -106,32 +126,60 @@ void pte_ref_pmd_emptied(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
 	s->start = start;
 	s->end = start + PUD_SIZE;
 	s->tries = 0;
+	INIT_DELAYED_WORK(&s->work, pmd_sweep_work);
 	list_add_tail(&s->list, &sweep_list);
-queued:
 	spin_unlock(&sweep_lock);
-	/* Unbound: taking every lock of a large mm may take a while. */
-	queue_delayed_work(system_unbound_wq, &sweep_work, SWEEP_DELAY);
+	/* Unbound: a sweep may wait for mmap_lock. */
+	queue_delayed_work(system_unbound_wq, &s->work, SWEEP_DELAY);
 }
 
-/* Every lock held: may the PMD table covering @addr be freed? */
-static bool pud_range_freeable(struct mm_struct *mm, unsigned long addr)
+/*
+ * mmap_lock held for write: the VMA through which every walker reaches the
+ * PMD table covering @addr, write-locked with its rmap locks taken (the
+ * order of mm/rmap.c: i_mmap_rwsem, then anon_vma), or NULL if several
+ * VMAs share that GiB or the one there is hugetlb (which may share PMD
+ * tables between mms, huge_pmd_share()).
+ */
+static struct vm_area_struct *lock_pud_range(struct mm_struct *mm,
+					     unsigned long addr)
 {
-	unsigned long end = addr + PUD_SIZE;
-	struct vm_area_struct *vma;
+	struct vm_area_struct *vma = find_vma(mm, addr), *next;
 
-	/* hugetlb may share PMD tables between mms (huge_pmd_share()). */
-	for (vma = find_vma(mm, addr); vma && vma->vm_start < end;
-	     vma = find_vma(mm, vma->vm_end))
-		if (is_vm_hugetlb_page(vma))
-			return false;
-	return true;
+	if (!vma || vma->vm_start >= addr + PUD_SIZE || is_vm_hugetlb_page(vma))
+		return NULL;
+	next = find_vma(mm, vma->vm_end);
+	if (next && next->vm_start < addr + PUD_SIZE)
+		return NULL;
+	vma_start_write(vma);
+	if (vma->vm_file)
+		i_mmap_lock_write(vma->vm_file->f_mapping);
+	if (vma->anon_vma)
+		anon_vma_lock_write(vma->anon_vma);
+	return vma;
 }
 
-/* Every lock held: free the PMD table covering @addr if it is empty. */
-static int free_pmd_table(struct mmu_gather *tlb, struct mm_struct *mm,
-			  unsigned long addr)
+static void unlock_pud_range(struct vm_area_struct *vma)
+{
+	if (vma->anon_vma)
+		anon_vma_unlock_write(vma->anon_vma);
+	if (vma->vm_file)
+		i_mmap_unlock_write(vma->vm_file->f_mapping);
+}
+
+/* As free_pmd_range() does for munmap. */
+static void free_pmd(struct mmu_gather *tlb, pud_t *pud, pmd_t *pmd,
+		     unsigned long addr)
+{
+	pud_clear(pud);
+	pmd_free_tlb(tlb, pmd, addr);
+	mm_dec_nr_pmds(tlb->mm);
+}
+
+/* lock_pud_range() done: free the PMD table covering @addr if empty. */
+static int free_pmd_table(struct mm_struct *mm, unsigned long addr)
 {
 	pgd_t *pgd = pgd_offset(mm, addr);
+	struct mmu_gather tlb;
 	p4d_t *p4d;
 	pud_t *pud;
 	pmd_t *pmd;
@@ -148,10 +196,9 @@ static int free_pmd_table(struct mmu_gather *tlb, struct mm_struct *mm,
 	pmd = pmd_offset(pud, addr);
 	if (!pmd_table_empty(pmd))
 		return 0;
-	/* As free_pmd_range() does for munmap. */
-	pud_clear(pud);
-	pmd_free_tlb(tlb, pmd, addr);
-	mm_dec_nr_pmds(mm);
+	tlb_gather_mmu(&tlb, mm);
+	free_pmd(&tlb, pud, pmd, addr);
+	tlb_finish_mmu(&tlb);
 	return 1;
 }
 
@@ -166,54 +213,27 @@ static bool sweep_mm(struct mm_struct *mm, unsigned long start,
 		     unsigned long end, bool wait)
 {
 	struct vm_area_struct *vma;
-	struct mmu_gather tlb;
 	unsigned long addr, freed = 0;
 
 	if (wait)
 		mmap_write_lock(mm);
 	else if (!mmap_write_trylock(mm))
 		return false;
-	/* Fails only on a signal, which a worker never has. */
-	if (mm_take_all_locks(mm))
-		goto unlock;
-	tlb_gather_mmu(&tlb, mm);
 	/* Only where a VMA is: munmap has freed the tables of the gaps. */
 	for (addr = start; addr < end; addr += PUD_SIZE) {
 		vma = find_vma(mm, addr);
 		if (!vma || vma->vm_start >= end)
 			break;
 		addr = max(addr, vma->vm_start & PUD_MASK);
-		if (pud_range_freeable(mm, addr))
-			freed += free_pmd_table(&tlb, mm, addr);
+		vma = lock_pud_range(mm, addr);
+		if (!vma)
+			continue;
+		freed += free_pmd_table(mm, addr);
+		unlock_pud_range(vma);
 	}
-	tlb_finish_mmu(&tlb);
-	mm_drop_all_locks(mm);
-unlock:
 	mmap_write_unlock(mm);
 	count_vm_events(PTE_REF_PMD_FREED, freed);
 	return true;
-}
-
-/* Put @s back for the next sweep, merged with a newer request for its mm. */
-static void requeue(struct pmd_sweep *s)
-{
-	struct pmd_sweep *n;
-
-	spin_lock(&sweep_lock);
-	list_for_each_entry(n, &sweep_list, list) {
-		if (n->mm == s->mm) {
-			n->start = min(n->start, s->start);
-			n->end = max(n->end, s->end);
-			n->tries = max(n->tries, s->tries);
-			spin_unlock(&sweep_lock);
-			mmdrop(s->mm);
-			kfree(s);
-			return;
-		}
-	}
-	list_add_tail(&s->list, &sweep_list);
-	spin_unlock(&sweep_lock);
-	queue_delayed_work(system_unbound_wq, &sweep_work, SWEEP_DELAY);
 }
 
 /*
@@ -222,26 +242,39 @@ static void requeue(struct pmd_sweep *s)
  */
 static void pmd_sweep_work(struct work_struct *work)
 {
-	struct pmd_sweep *s, *next;
-	LIST_HEAD(todo);
+	struct pmd_sweep *s = container_of(to_delayed_work(work),
+					   struct pmd_sweep, work);
+	struct mm_struct *mm = s->mm;
+	struct pmd_sweep *newer;
 
+	/* From now on, new requests for this mm make a new entry. */
 	spin_lock(&sweep_lock);
-	list_splice_init(&sweep_list, &todo);
+	list_del(&s->list);
 	spin_unlock(&sweep_lock);
-	list_for_each_entry_safe(s, next, &todo, list) {
-		list_del(&s->list);
-		if (mmget_not_zero(s->mm)) {
-			bool done = sweep_mm(s->mm, s->start, s->end,
-					     s->tries >= SWEEP_TRIES);
 
-			mmput(s->mm);
-			if (!done) {
-				s->tries++;
-				requeue(s);
-				continue;
+	if (mmget_not_zero(mm)) {
+		bool done = sweep_mm(mm, s->start, s->end, s->tries >= SWEEP_TRIES);
+
+		/* Not mmput(): the last user would tear the mm down here. */
+		mmput_async(mm);
+		if (!done) {
+			s->tries++;
+			spin_lock(&sweep_lock);
+			newer = find_sweep(mm);
+			if (newer) {
+				newer->start = min(newer->start, s->start);
+				newer->end = max(newer->end, s->end);
+				newer->tries = max(newer->tries, s->tries);
+			} else {
+				list_add_tail(&s->list, &sweep_list);
+				queue_delayed_work(system_unbound_wq, &s->work,
+						   SWEEP_DELAY);
 			}
+			spin_unlock(&sweep_lock);
+			if (!newer)
+				return;
 		}
-		mmdrop(s->mm);
-		kfree(s);
 	}
+	mmdrop(mm);
+	kfree(s);
 }

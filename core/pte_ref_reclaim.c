@@ -87,7 +87,8 @@ static DECLARE_DELAYED_WORK(retry_work, pte_ref_retry_work);
 
 static void queue_retry(struct mm_struct *mm, unsigned long addr, int tries)
 {
-	struct pte_ref_retry *r = kmalloc(sizeof(*r), GFP_ATOMIC | __GFP_NOWARN);
+	struct pte_ref_retry *r = kmalloc(sizeof(*r), GFP_NOWAIT | __GFP_NOWARN |
+					     __GFP_NOMEMALLOC);
 
 	if (!r) {
 		count_vm_event(PTE_REF_RETRY_GAVE_UP);

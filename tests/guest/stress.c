@@ -470,9 +470,10 @@ static unsigned int parse_ops(char *list)
 /*
  * A 2 MiB region alone at the start of a GiB of its own: when its PTE table
  * goes, the PMD table above it is empty too, and pte_ref's PMD sweep (which
- * takes every lock of the mm) runs while the other workers keep going.  The
- * rest of the GiB stays reserved (PROT_NONE, never populated), or thread
- * stacks and malloc arenas would move in.
+ * locks the mm and the region's VMA) runs while the other workers keep
+ * going.  The rest of the GiB is left unmapped: pte_ref frees the PMD
+ * table of a GiB that one VMA alone overlaps.  Mapped once every thread
+ * exists, so that no thread stack moves into the rest of the GiB.
  */
 static char *map_lone(void)
 {
@@ -486,12 +487,21 @@ static char *map_lone(void)
 	a = (char *)(((uintptr_t)p + gib - 1) & ~(gib - 1));
 	if (a > p)
 		munmap(p, a - p);
-	munmap(a + gib, p + 2 * gib - (a + gib));
+	munmap(a + SZ_2M, p + 2 * gib - (a + SZ_2M));
 	if (mmap(a, SZ_2M, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
 		 -1, 0) == MAP_FAILED)
 		return NULL;
 	return a;
+}
+
+static void init_region(struct region *r, char *home, bool thp)
+{
+	pthread_mutex_init(&r->lock, NULL);
+	r->home = home;
+	r->thp = thp;
+	madvise(home, SZ_2M, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	write_pages(r, home, 0, PAGES_2M);
 }
 
 /* PageTables (kB) once freed tables have left it (after an RCU grace period). */
@@ -535,16 +545,8 @@ static void __attribute__((noreturn)) run(unsigned long seconds, bool eager)
 	pagemap_buf = malloc(nregions * PAGES_2M * sizeof(uint64_t));
 	if (!area || !region || !pagemap_buf)
 		ktap_bail("cannot map %lu regions", nregions);
-	for (unsigned long i = 0; i < nregions + nlone; i++) {
-		pthread_mutex_init(&region[i].lock, NULL);
-		region[i].home = i < nregions ? area + i * SZ_2M : map_lone();
-		if (!region[i].home)
-			ktap_bail("cannot map a region alone in its GiB");
-		region[i].thp = i % 2;
-		madvise(region[i].home, SZ_2M,
-			region[i].thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-		write_pages(&region[i], region[i].home, 0, PAGES_2M);
-	}
+	for (unsigned long i = 0; i < nregions; i++)
+		init_region(&region[i], area + i * SZ_2M, i % 2);
 	for (unsigned long i = 0; i < nthreads; i++) {
 		warg[i].idx = i;
 		warg[i].scratch = map_regions(2);
@@ -564,6 +566,13 @@ static void __attribute__((noreturn)) run(unsigned long seconds, bool eager)
 	 */
 	for (unsigned long i = 0; i < nthreads; i++)
 		munmap(warg[i].scratch, 2 * SZ_2M);
+	for (unsigned long i = nregions; i < nregions + nlone; i++) {
+		char *home = map_lone();
+
+		if (!home)
+			ktap_bail("cannot map a region alone in its GiB");
+		init_region(&region[i], home, i % 2);
+	}
 	pthread_barrier_wait(&start);
 	sleep(seconds);
 	atomic_store(&stop, true);

@@ -10,10 +10,15 @@ void pagetable_pte_dtor(struct ptdesc *ptdesc);
 
 #ifndef _MOCK_MM_VMA
 #define _MOCK_MM_VMA
+struct file;
+struct anon_vma;
 struct vm_area_struct {
 	struct mm_struct *vm_mm;
 	unsigned long vm_start, vm_end;
+	struct file *vm_file;
+	struct anon_vma *anon_vma;
 };
+void vma_start_write(struct vm_area_struct *vma);
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 void mmap_read_lock(struct mm_struct *mm);
 void mmap_read_unlock(struct mm_struct *mm);
@@ -22,7 +27,5 @@ void mmap_assert_locked(const struct mm_struct *mm);
 void mmap_write_lock(struct mm_struct *mm);
 bool mmap_write_trylock(struct mm_struct *mm);
 void mmap_write_unlock(struct mm_struct *mm);
-int mm_take_all_locks(struct mm_struct *mm);
-void mm_drop_all_locks(struct mm_struct *mm);
 void mm_dec_nr_pmds(struct mm_struct *mm);
 #endif

@@ -19,5 +19,6 @@ struct rcu_head { void *next; void (*func)(struct rcu_head *); };
 typedef unsigned long size_t;
 typedef long long loff_t;
 typedef unsigned int gfp_t;
-#define GFP_ATOMIC 1u
+#define GFP_NOWAIT 1u
 #define __GFP_NOWARN 2u
+#define __GFP_NOMEMALLOC 4u

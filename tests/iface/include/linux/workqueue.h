@@ -5,6 +5,8 @@
 struct work_struct { void (*func)(struct work_struct *); };
 struct delayed_work { struct work_struct work; };
 #define DECLARE_DELAYED_WORK(n, f) struct delayed_work n = { { f } }
+#define INIT_DELAYED_WORK(w, f) ((w)->work.func = (f))
+#define to_delayed_work(w) container_of(w, struct delayed_work, work)
 unsigned long msecs_to_jiffies(unsigned int m);
 bool schedule_delayed_work(struct delayed_work *dwork, unsigned long delay);
 struct workqueue_struct;

@@ -7,3 +7,4 @@ void mmgrab(struct mm_struct *mm);
 void mmdrop(struct mm_struct *mm);
 bool mmget_not_zero(struct mm_struct *mm);
 void mmput(struct mm_struct *mm);
+void mmput_async(struct mm_struct *mm);
