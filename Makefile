@@ -54,8 +54,6 @@ test: deps patches
 baseline: deps
 	VARIANT=base $(H)/run.sh
 
-# Benchmarks: the unpatched and the patched kernel of the same config,
-# each in one boot, then their ratios.
 # The stress test for 10 minutes per arch under the debug kernel, 4 CPUs.
 soak: deps
 	SUITE=soak FLAVOUR=debug SMP=$(or $(SMP),4) BOOT_TIMEOUT=$(or $(BOOT_TIMEOUT),3000) \
@@ -64,9 +62,15 @@ soak: deps
 mutants: patches
 	$(H)/mutants.sh
 
+# Benchmarks: the unpatched and the patched kernel of the same config,
+# each in one boot, then their ratios.  QEMU counts instructions
+# (-icount shift=0: 1 ns of guest time per instruction), so a guest's
+# timings measure the work its kernel does, not how busy the host is:
+# TCG wall-clock figures differ by +-30% from one boot to the next.
+BENCH_QEMU := -icount shift=0 $(QEMU_EXTRA)
 bench: deps
-	SUITE=bench VARIANT=base $(H)/run.sh
-	SUITE=bench VARIANT=pte_ref $(H)/run.sh
+	SUITE=bench VARIANT=base QEMU_EXTRA="$(BENCH_QEMU)" $(H)/run.sh
+	SUITE=bench VARIANT=pte_ref QEMU_EXTRA="$(BENCH_QEMU)" $(H)/run.sh
 	$(H)/compare.py $(O)/results $(FLAVOUR) bench pte_ref base
 
 selftest:
