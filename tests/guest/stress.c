@@ -9,7 +9,8 @@
  * growing), munmap and map it again, fork and let parent and child write it
  * (COW), read and write it through process_vm_readv/writev (GUP), splice
  * it into a pipe (vmsplice: GUP-fast), collapse it into a THP
- * (MADV_COLLAPSE).  A shadow of every page says what it must hold (the
+ * (MADV_COLLAPSE), or empty it and leave it empty for 300 ms (so that the
+ * PMD table of a region alone in its GiB is freed).  A shadow of every page says what it must hold (the
  * generation that wrote it, zero, or "either" after MADV_FREE), and every
  * operation ends by checking the whole region: a lost write, a stale page
  * or zeroes where data must be is a failure.
@@ -48,10 +49,11 @@
 
 enum op { OP_WRITE, OP_DONTNEED, OP_FREE, OP_MPROTECT, OP_MREMAP,
 	  OP_MREMAP_GROW, OP_REMAP, OP_FORK, OP_PVM, OP_VMSPLICE, OP_COLLAPSE,
-	  NR_OPS };
+	  OP_EMPTY_GIB, NR_OPS };
 static const char * const op_name[NR_OPS] = {
 	"write", "dontneed", "free", "mprotect", "mremap_move", "mremap_grow",
 	"munmap_mmap", "fork_cow", "process_vm", "vmsplice", "collapse",
+	"empty_gib",
 };
 
 /* What a page must hold: generation @gen (0: zeroes), or zeroes too if @lazy. */
@@ -293,6 +295,18 @@ static bool do_op(enum op op, struct region *r, char *scratch, char *buf,
 		return op_pvm(r, buf, seed);
 	case OP_VMSPLICE:
 		return op_vmsplice(r, buf, pipefd);
+	case OP_EMPTY_GIB:
+		/*
+		 * Empty the region and leave it empty for a while: alone in
+		 * its GiB, its PMD table is then empty long enough for
+		 * pte_ref's sweep (every 100 ms) to free it while the other
+		 * workers carry on.
+		 */
+		if (madvise(r->home, SZ_2M, MADV_DONTNEED))
+			return false;
+		shadow_set(r, 0, PAGES_2M, 0);
+		usleep(300 * 1000);
+		return true;
 	case OP_COLLAPSE:
 		/* Fails on a region without THP or without memory: only the
 		 * data matters. */
@@ -571,7 +585,8 @@ static void __attribute__((noreturn)) run(unsigned long seconds, bool eager)
 
 		if (!home)
 			ktap_bail("cannot map a region alone in its GiB");
-		init_region(&region[i], home, i % 2);
+		/* PTE-mapped, so that emptying it frees a PTE table. */
+		init_region(&region[i], home, false);
 	}
 	pthread_barrier_wait(&start);
 	sleep(seconds);
