@@ -63,14 +63,12 @@ mutants: patches
 	$(H)/mutants.sh
 
 # Benchmarks: the unpatched and the patched kernel of the same config,
-# each in one boot, then their ratios.  QEMU counts instructions
-# (-icount shift=0: 1 ns of guest time per instruction), so a guest's
-# timings measure the work its kernel does, not how busy the host is:
-# TCG wall-clock figures differ by +-30% from one boot to the next.
-BENCH_QEMU := -icount shift=0 $(QEMU_EXTRA)
+# each in one boot, then their ratios.  Each arch profile's
+# BENCH_QEMU_ARGS (-icount where it works) makes guest time count
+# instructions: TCG wall-clock figures differ by +-30% between boots.
 bench: deps
-	SUITE=bench VARIANT=base QEMU_EXTRA="$(BENCH_QEMU)" $(H)/run.sh
-	SUITE=bench VARIANT=pte_ref QEMU_EXTRA="$(BENCH_QEMU)" $(H)/run.sh
+	SUITE=bench VARIANT=base $(H)/run.sh
+	SUITE=bench VARIANT=pte_ref $(H)/run.sh
 	$(H)/compare.py $(O)/results $(FLAVOUR) bench pte_ref base
 
 selftest:

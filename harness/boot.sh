@@ -8,7 +8,8 @@
 # usage: boot.sh ARCH_DIR KERNEL_IMAGE INITRAMFS LOG
 # env:   SMP (2), MEM (1G; 2G for debug), BOOT_TIMEOUT (s), TEST_TIMEOUT (s),
 #        SUITE (tests|bench), BOOT_ARGS (extra kernel arguments),
-#        QEMU_EXTRA (extra QEMU arguments), VERBOSE=1 (echo the console)
+#        QEMU_EXTRA (extra QEMU arguments), VERBOSE=1 (echo the console);
+#        with SUITE=bench the profile's BENCH_QEMU_ARGS come first
 . "$(dirname "$0")/lib.sh"
 
 load_profile "$1"
@@ -28,7 +29,8 @@ mkdir -p "$(dirname "$log")"
 # shellcheck disable=SC2086 # QEMU_ARGS/QEMU_EXTRA are word lists by design.
 set -- "$QEMU" $QEMU_ARGS -smp "${SMP:-2}" -m "$mem" -nodefaults \
 	-display none -no-reboot -serial stdio -monitor none \
-	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" ${QEMU_EXTRA:-}
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+	$([ "${SUITE:-tests}" != bench ] || echo "${BENCH_QEMU_ARGS:-}") ${QEMU_EXTRA:-}
 echo "# $*" > "$log"
 info "booting $NAME (timeout ${timeout}s, log $log)"
 start=$(date +%s)
