@@ -15,6 +15,9 @@
  * operation ends by checking the whole region: a lost write, a stale page
  * or zeroes where data must be is a failure.
  *
+ * At the end, no mm may have left with page tables still counted (the
+ * kernel's own check at every exit, read back from /dev/kmsg).
+ *
  * Meanwhile, unlocked: a thread reads /proc/self/pagemap over all regions,
  * one reads /proc/self/smaps, khugepaged scans the MADV_HUGEPAGE half of
  * the regions as fast as it is allowed, and a sibling process keeps the
@@ -532,6 +535,26 @@ static long pagetables_settled(void)
 	return prev;
 }
 
+/* Kernel log lines so far that contain @needle, or -1 without /dev/kmsg. */
+static int kmsg_count(const char *needle)
+{
+	char rec[2048];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), n = 0;
+	ssize_t len;
+
+	if (fd < 0)
+		return -1;
+	/* One record per read; EAGAIN at the end, EPIPE if one was lost. */
+	while ((len = read(fd, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+		if (len <= 0)
+			continue;
+		rec[len] = 0;
+		n += strstr(rec, needle) != NULL;
+	}
+	close(fd);
+	return n;
+}
+
 /* The stress itself, in a process of its own: KTAP results 1 to 3. */
 static void __attribute__((noreturn)) run(unsigned long seconds, bool eager)
 {
@@ -629,6 +652,7 @@ int main(int argc, char **argv)
 	unsigned long seconds = 60;
 	bool eager = true;
 	long pt0, pt1;
+	int kmsg0, unbalanced;
 	pid_t pid;
 	int st;
 
@@ -654,6 +678,7 @@ int main(int argc, char **argv)
 	ktap_plan(4);
 	set_free_user_pte(1);
 	pt0 = pagetables_settled();
+	kmsg0 = kmsg_count("non-zero pgtables_bytes");
 	pid = fork();
 	if (pid < 0)
 		ktap_bail("fork failed");
@@ -666,17 +691,20 @@ int main(int argc, char **argv)
 	ktap_failed = WEXITSTATUS(st) != 0;
 
 	/*
-	 * Page tables back: every table the stress process and its children
-	 * took has gone again.  PageTables also counts kernel page tables,
-	 * and the vmalloc'd stacks of ~700 forked children can leave a few
-	 * more of those for good (+36 kB seen on riscv64): 64 kB of slack,
-	 * so a leak of more than 16 tables is caught here.  Each mm's own
-	 * balance is checked by the kernel at exit ("BUG: non-zero
-	 * pgtables_bytes"), which the harness fails on.
+	 * Page-table accounting balanced at every exit: the kernel checks
+	 * each mm's pgtables_bytes when it is freed (the stress process, its
+	 * ~700 forked children, the pressure sibling) and says so in the log.
+	 * PageTables itself is only shown: it also counts kernel page tables,
+	 * which the children's vmalloc'd stacks grow for good (+36..80 kB
+	 * seen, with and without pte_ref).
 	 */
 	pt1 = pagetables_settled();
 	ktap_metric("pagetables_before_kb", pt0, "kB");
 	ktap_metric("pagetables_after_kb", pt1, "kB");
-	ktap_result(pt1 <= pt0 + 64, "pagetables_back");
+	unbalanced = kmsg_count("non-zero pgtables_bytes");
+	if (unbalanced < 0)
+		ktap_skip("pgtables_bytes_balanced", "no /dev/kmsg");
+	else
+		ktap_result(unbalanced == kmsg0, "pgtables_bytes_balanced");
 	ktap_finish();
 }
