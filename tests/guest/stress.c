@@ -69,6 +69,7 @@ struct region {
 	pthread_mutex_t lock;
 	char *home;
 	bool thp;
+	bool lone;			/* alone in its GiB */
 	struct shadow page[PAGES_2M];
 };
 
@@ -308,7 +309,8 @@ static bool do_op(enum op op, struct region *r, char *scratch, char *buf,
 		if (madvise(r->home, SZ_2M, MADV_DONTNEED))
 			return false;
 		shadow_set(r, 0, PAGES_2M, 0);
-		usleep(300 * 1000);
+		if (r->lone)
+			usleep(300 * 1000);
 		return true;
 	case OP_COLLAPSE:
 		/* Fails on a region without THP or without memory: only the
@@ -610,6 +612,7 @@ static void __attribute__((noreturn)) run(unsigned long seconds, bool eager)
 			ktap_bail("cannot map a region alone in its GiB");
 		/* PTE-mapped, so that emptying it frees a PTE table. */
 		init_region(&region[i], home, false);
+		region[i].lone = true;
 	}
 	pthread_barrier_wait(&start);
 	sleep(seconds);
