@@ -16,8 +16,7 @@ base=$(base_commit "$repo")
 rc=0
 for a in $(resolve_arches); do
 	load_profile "$a"
-	tip=$(git -C "$repo" rev-parse -q --verify "refs/pte_ref/series/$a") ||
-		die "no $a series in $repo: run 'make patches' first"
+	tip=$(series_tip "$repo" "$a")
 	src=$(worktree_root)/series-$a
 	b=$O/check-series/$a
 	ensure_worktree "$src" "$base"

@@ -24,8 +24,7 @@ warnings() {
 
 for a in $(resolve_arches); do
 	load_profile "$a"
-	tip=$(git -C "$repo" rev-parse -q --verify "refs/pte_ref/series/$a") ||
-		die "no $a series in $repo: run 'make patches' first"
+	tip=$(series_tip "$repo" "$a")
 	objs=$(git -C "$repo" diff --name-only "$base" "$tip" -- '*.c' | sed 's/\.c$/.o/')
 	[ -n "$objs" ] || die "the $a series touches no .c file?"
 	for variant in base pte_ref; do

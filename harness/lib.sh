@@ -116,6 +116,12 @@ base_commit() {
 		die "$1 has no pte_ref base; run 'make tree'"
 }
 
+# series_tip REPO ARCH_DIR: the commit of core + that arch's series.
+series_tip() {
+	git -C "$1" rev-parse -q --verify "refs/pte_ref/series/$2" ||
+		die "no $2 series in $1: run 'make patches' first"
+}
+
 kernel_version() {
 	make -s -C "$1" kernelversion 2>/dev/null
 }

@@ -21,8 +21,7 @@ names=${MUTANTS:-$(cd "$TOP/tests/mutants" && ls ./*.diff | sed 's|^\./||; s|\.d
 rc=0
 for a in $(resolve_arches); do
 	load_profile "$a"
-	tip=$(git -C "$repo" rev-parse -q --verify "refs/pte_ref/series/$a") ||
-		die "no $a series in $repo: run 'make patches' first"
+	tip=$(series_tip "$repo" "$a")
 	src=$(worktree_root)/mutant-$a
 	b=$O/build/$a-$FLAVOUR-mutant
 	ensure_worktree "$src" "$tip"

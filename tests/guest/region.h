@@ -16,21 +16,29 @@
 #define PAGE_SZ		4096UL
 #define PAGES_2M	(SZ_2M / PAGE_SZ)
 
-/* @n regions of 2 MiB, 2 MiB aligned, no THP; NULL on failure. */
-static inline char *map_regions(unsigned long n)
+/* @len bytes of anonymous memory at an @align-aligned address, or NULL. */
+static inline char *map_aligned(size_t len, size_t align)
 {
-	size_t len = (n + 1) * SZ_2M;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	char *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	char *a;
 
 	if (p == MAP_FAILED)
 		return NULL;
-	a = (char *)(((uintptr_t)p + SZ_2M - 1) & ~(SZ_2M - 1));
+	a = (char *)(((uintptr_t)p + align - 1) & ~(align - 1));
 	if (a > p)
 		munmap(p, a - p);
-	munmap(a + n * SZ_2M, p + len - (a + n * SZ_2M));
-	madvise(a, n * SZ_2M, MADV_NOHUGEPAGE);
+	munmap(a + len, p + len + align - (a + len));
+	return a;
+}
+
+/* @n regions of 2 MiB, 2 MiB aligned, no THP; NULL on failure. */
+static inline char *map_regions(unsigned long n)
+{
+	char *a = map_aligned(n * SZ_2M, SZ_2M);
+
+	if (a)
+		madvise(a, n * SZ_2M, MADV_NOHUGEPAGE);
 	return a;
 }
 

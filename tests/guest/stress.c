@@ -496,22 +496,7 @@ static unsigned int parse_ops(char *list)
  */
 static char *map_lone(void)
 {
-	const size_t gib = 1UL << 30;
-	char *p = mmap(NULL, 2 * gib, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	char *a;
-
-	if (p == MAP_FAILED)
-		return NULL;
-	a = (char *)(((uintptr_t)p + gib - 1) & ~(gib - 1));
-	if (a > p)
-		munmap(p, a - p);
-	munmap(a + SZ_2M, p + 2 * gib - (a + SZ_2M));
-	if (mmap(a, SZ_2M, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
-		 -1, 0) == MAP_FAILED)
-		return NULL;
-	return a;
+	return map_aligned(SZ_2M, 1UL << 30);
 }
 
 static void init_region(struct region *r, char *home, bool thp)
