@@ -8,6 +8,7 @@
 #define PTE_REF_KSTAT_H
 
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 /* Value in kB of the line "KEY:   N kB" in FILE, or -1 if absent. */
@@ -58,6 +59,42 @@ static inline long long vmstat(const char *name)
 	}
 	fclose(f);
 	return ret;
+}
+
+/* Fold per-CPU vmstat deltas, so /proc/meminfo is exact. */
+static inline void stat_refresh(void)
+{
+	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
+
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+}
+
+static inline long pagetables_now(void)
+{
+	stat_refresh();
+	return pagetables_kb();
+}
+
+/*
+ * PageTables once it has stopped falling: the tables of a process that
+ * exited just before leave it only when their destructor runs, after an
+ * RCU grace period with pte_ref.
+ */
+static inline long pagetables_settled(void)
+{
+	long prev = pagetables_now(), cur;
+	int still = 0;
+
+	for (int i = 0; i < 100 && still < 3; i++) {
+		usleep(100 * 1000);
+		cur = pagetables_now();
+		still = cur < prev ? 0 : still + 1;
+		prev = cur < prev ? cur : prev;
+	}
+	return prev;
 }
 
 #define FREE_USER_PTE_SYSCTL "/proc/sys/vm/free_user_pte"

@@ -27,42 +27,6 @@
 
 #define SZ_2M	(2UL << 20)
 
-/* Fold per-CPU vmstat deltas, so /proc/meminfo is exact. */
-static void stat_refresh(void)
-{
-	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
-
-	if (f) {
-		fputs("1\n", f);
-		fclose(f);
-	}
-}
-
-static long pagetables_now(void)
-{
-	stat_refresh();
-	return pagetables_kb();
-}
-
-/*
- * The tables of a process that exited just before (the previous test)
- * leave PageTables only when their destructor runs, after an RCU grace
- * period with pte_ref: start from a figure that has stopped falling.
- */
-static long pagetables_settled(void)
-{
-	long prev = pagetables_now(), cur;
-	int still = 0;
-
-	for (int i = 0; i < 100 && still < 3; i++) {
-		usleep(100 * 1000);
-		cur = pagetables_now();
-		still = cur < prev ? 0 : still + 1;
-		prev = cur < prev ? cur : prev;
-	}
-	return prev;
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long gib = 50, chunks, i, page = sysconf(_SC_PAGESIZE);

@@ -508,20 +508,6 @@ static void init_region(struct region *r, char *home, bool thp)
 	write_pages(r, home, 0, PAGES_2M);
 }
 
-/* PageTables (kB) once freed tables have left it (after an RCU grace period). */
-static long pagetables_settled(void)
-{
-	long prev = pagetables_kb(), cur;
-
-	for (int still = 0, i = 0; i < 100 && still < 3; i++) {
-		usleep(100 * 1000);
-		cur = pagetables_kb();
-		still = cur < prev ? 0 : still + 1;
-		prev = cur < prev ? cur : prev;
-	}
-	return prev;
-}
-
 /* Kernel log lines so far that contain @needle, or -1 without /dev/kmsg. */
 static int kmsg_count(const char *needle)
 {
