@@ -87,6 +87,27 @@ void pte_put(pte_t *ptep)
 	__pte_put(pte_to_page(ptep));
 }
 
+/**
+ * pte_ref_pin_peeked - pin the PTE table that pte_offset_map_peek() mapped
+ * @ptep: the entry it returned, not yet pte_unmap_peek()ed
+ *
+ * For a caller that looked at an entry without a pin and now keeps the
+ * table mapped, as after pte_offset_map_nolock().  The peek's RCU read
+ * section still holds, so the table's memory is valid even if
+ * free_user_pte() detached it meanwhile; the pin then fails.
+ *
+ * Return: true if the table is pinned (drop it with pte_unmap()); false if
+ * it is being freed (end the peek with pte_unmap_peek()).
+ */
+bool pte_ref_pin_peeked(pte_t *ptep)
+{
+	struct page *table = pte_to_page(ptep);
+
+	if (unlikely(!PageTable(table)))
+		return true;
+	return atomic_inc_not_zero(pte_ref_count(table));
+}
+
 /* pte_unmap() half of every pte_offset_map*(): see include/linux/pgtable.h. */
 void pte_ref_unmap(pte_t *ptep)
 {

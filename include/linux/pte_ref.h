@@ -110,6 +110,7 @@ enum pte_ref_free {
 
 bool pte_tryget(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
 void pte_put(pte_t *ptep);
+bool pte_ref_pin_peeked(pte_t *ptep);
 enum pte_ref_free __free_user_pte(struct mm_struct *mm, pmd_t *pmd,
 				  unsigned long addr);
 bool free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
@@ -142,6 +143,11 @@ static inline bool pte_tryget(struct mm_struct *mm, pmd_t *pmd,
 
 static inline void __pte_put(pgtable_t pte)
 {
+}
+
+static inline bool pte_ref_pin_peeked(pte_t *ptep)
+{
+	return true;
 }
 
 static inline void pte_put(pte_t *ptep)
