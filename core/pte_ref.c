@@ -136,14 +136,6 @@ void pte_ref_tlb_table_dtor(void *table)
 		pagetable_pte_dtor(page_ptdesc(page));
 }
 
-static void pte_ref_free_rcu(struct rcu_head *head)
-{
-	struct ptdesc *ptdesc = container_of(head, struct ptdesc, pt_rcu_head);
-
-	/* The destructor (and a split ptlock) outlives every RCU walker. */
-	pte_free(NULL, ptdesc_page(ptdesc));
-}
-
 static bool pte_table_empty(pgtable_t table)
 {
 	pte_t *pte = page_address(table);
@@ -153,6 +145,27 @@ static bool pte_table_empty(pgtable_t table)
 		if (!pte_none(ptep_get(pte + i)))
 			return false;
 	return true;
+}
+
+static void pte_ref_free_rcu(struct rcu_head *head)
+{
+	struct ptdesc *ptdesc = container_of(head, struct ptdesc, pt_rcu_head);
+	pgtable_t table = ptdesc_page(ptdesc);
+
+	/*
+	 * Every walker that could reach the table has left its RCU section:
+	 * one that mapped it without a pin and wrote to it, or pinned it
+	 * after it was detached, left a trace only this check can see.
+	 */
+	if (IS_ENABLED(CONFIG_DEBUG_FREE_USER_PTE)) {
+		WARN_ONCE(!pte_table_empty(table),
+			  "pte_ref: an entry was set in a detached PTE table");
+		WARN_ONCE(atomic_read(pte_ref_count(table)),
+			  "pte_ref: a detached PTE table was pinned (%d)",
+			  atomic_read(pte_ref_count(table)));
+	}
+	/* The destructor (and a split ptlock) outlives every RCU walker. */
+	pte_free(NULL, table);
 }
 
 /**

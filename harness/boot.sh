@@ -23,7 +23,7 @@ if [ "$FLAVOUR" = debug ]; then
 else
 	mem=${MEM:-1G} timeout=${BOOT_TIMEOUT:-600} ttimeout=${TEST_TIMEOUT:-300}
 fi
-cmdline="console=$CONSOLE ${KERNEL_ARGS:-} panic=-1 rdinit=/init suite=${SUITE:-tests} test_timeout=$ttimeout ${BOOT_ARGS:-}"
+cmdline="console=$CONSOLE ${KERNEL_ARGS:-} panic=-1 rdinit=/init suite=${SUITE:-tests} flavour=$FLAVOUR test_timeout=$ttimeout ${BOOT_ARGS:-}"
 
 mkdir -p "$(dirname "$log")"
 # shellcheck disable=SC2086 # QEMU_ARGS/QEMU_EXTRA are word lists by design.

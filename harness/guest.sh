@@ -29,6 +29,11 @@ for c in "$TOP"/tests/guest/*.c; do
 	}
 done
 
+# The kernel's own mm selftests (tests/mm-selftests/run.list), shared by
+# every flavour and variant of this arch: tools/ is the same in all.
+mm=$O/mm-selftests/$ARCH_DIR
+"$TOP/harness/mm-selftests.sh" "$1" "$src" "$mm"
+
 tool=$O/tools/gen_init_cpio
 if [ ! -x "$tool" ] || [ "$src/usr/gen_init_cpio.c" -nt "$tool" ]; then
 	mkdir -p "$O/tools"
@@ -47,6 +52,11 @@ list=$g/cpio.list
 	for b in "$g"/bin/*; do
 		[ "$(basename "$b")" = init ] || echo "file /bin/$(basename "$b") $b 0755 0 0"
 	done
+	echo "dir /bin/mm 0755 0 0"
+	for b in "$mm"/bin/*; do
+		echo "file /bin/mm/$(basename "$b") $b 0755 0 0"
+	done
+	echo "file /mm-selftests.list $TOP/tests/mm-selftests/run.list 0644 0 0"
 	for l in "$TOP"/tests/*.list; do
 		cp "$l" "$g/"
 	done

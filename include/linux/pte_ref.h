@@ -31,6 +31,12 @@
 
 #include <asm/pte_ref.h>
 
+/*
+ * More pins than any number of walkers could hold at once: each pin is
+ * one walker in a pte_offset_map()..pte_unmap() section (CONFIG_DEBUG_FREE_USER_PTE).
+ */
+#define PTE_REF_MAX_PINS	(1 << 16)
+
 static inline atomic_t *pte_ref_count(pgtable_t pte)
 {
 	return &page_ptdesc(pte)->pte_refcount;
@@ -76,10 +82,17 @@ static inline void pte_ref_free(pgtable_t pte)
 static inline bool pte_ref_tryget_pmdval(pmd_t pmdval)
 {
 	pgtable_t pte = pmd_pgtable(pmdval);
+	int old;
 
 	if (unlikely(!PageTable(pte)))
 		return true;
-	return atomic_inc_not_zero(pte_ref_count(pte));
+	old = atomic_fetch_add_unless(pte_ref_count(pte), 1, 0);
+	/* Thousands of pins on one table are pins nobody dropped. */
+	VM_WARN_ONCE(IS_ENABLED(CONFIG_DEBUG_FREE_USER_PTE) &&
+		     old > PTE_REF_MAX_PINS,
+		     "pte_ref: PTE table pinned %d times: a pte_put() is missing?",
+		     old);
+	return old != 0;
 }
 
 /**

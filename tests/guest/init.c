@@ -3,12 +3,15 @@
  * /init of pte_ref's test guests.
  *
  * Mounts proc, sysfs and devtmpfs, runs every test listed in /<suite>.list
- * ("name program [args...]", programs in /bin) with a per-test timeout,
+ * ("name [timeout=SECONDS] [flavour=FLAVOUR] program [args...]", programs
+ * in /bin) with a per-test timeout (test_timeout unless the line gives its
+ * own), skipping a test meant for another flavour,
  * nests each test's own KTAP output under a top-level plan on the console,
  * then reboots: QEMU runs with -no-reboot, so that ends the run.
  *
  * Kernel command-line words the kernel does not know reach us as
- * environment variables: suite=tests|bench, test_timeout=SECONDS.
+ * environment variables: suite=tests|bench, flavour=fast|debug,
+ * test_timeout=SECONDS.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +32,8 @@
 
 struct test {
 	char *name;
+	int timeout;		/* seconds; 0: the suite's test_timeout */
+	char *flavour;		/* run only in this kernel flavour; NULL: all */
 	char *argv[MAX_ARGS + 1];
 };
 
@@ -83,8 +88,21 @@ static int load(const char *suite, struct test *t)
 		if (n == MAX_TESTS)
 			break;
 		t[n].name = strtok_r(line, " \t", &wsave);
-		while ((word = strtok_r(NULL, " \t", &wsave)) && argc < MAX_ARGS)
+		t[n].timeout = 0;
+		t[n].flavour = NULL;
+		while ((word = strtok_r(NULL, " \t", &wsave)) && argc < MAX_ARGS) {
+			/* "name timeout=SECONDS program ...": a longer test. */
+			if (!argc && !strncmp(word, "timeout=", 8)) {
+				t[n].timeout = atoi(word + 8);
+				continue;
+			}
+			/* "name flavour=fast program ...": one flavour only. */
+			if (!argc && !strncmp(word, "flavour=", 8)) {
+				t[n].flavour = word + 8;
+				continue;
+			}
 			t[n].argv[argc++] = word;
+		}
 		t[n].argv[argc] = NULL;
 		if (argc)
 			n++;
@@ -169,6 +187,7 @@ int main(void)
 	static struct test tests[MAX_TESTS];
 	const char *suite = getenv("suite") ? getenv("suite") : "tests";
 	int timeout = getenv("test_timeout") ? atoi(getenv("test_timeout")) : 300;
+	const char *flavour = getenv("flavour");
 	int n, pass = 0, fail = 0, skip = 0;
 
 	setup();
@@ -183,12 +202,20 @@ int main(void)
 	printf("1..%d\n", n);
 	for (int i = 0; i < n; i++) {
 		double t0 = now();
-		int st = run(&tests[i], timeout);
+
+		if (tests[i].flavour && flavour && strcmp(tests[i].flavour, flavour)) {
+			printf("ok %d %s # SKIP %s flavour only\n", i + 1,
+			       tests[i].name, tests[i].flavour);
+			skip++;
+			continue;
+		}
+		int limit = tests[i].timeout ? tests[i].timeout : timeout;
+		int st = run(&tests[i], limit);
 
 		printf("# %s: %.1f s\n", tests[i].name, now() - t0);
 		if (st == -1) {
 			printf("not ok %d %s # TIMEOUT after %d s\n", i + 1,
-			       tests[i].name, timeout);
+			       tests[i].name, limit);
 			fail++;
 		} else if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 			printf("ok %d %s\n", i + 1, tests[i].name);

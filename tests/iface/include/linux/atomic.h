@@ -5,5 +5,6 @@
 int atomic_read(const atomic_t *v);
 void atomic_set(atomic_t *v, int i);
 bool atomic_inc_not_zero(atomic_t *v);
+int atomic_fetch_add_unless(atomic_t *v, int a, int u);
 int atomic_dec_return_relaxed(atomic_t *v);
 int atomic_cmpxchg(atomic_t *v, int old, int new);

@@ -2,3 +2,4 @@
 /* Mock for the pte_ref interface check: see tests/iface/README. */
 #pragma once
 #define VM_WARN_ONCE(cond, fmt, ...) ((void)(cond))
+#define WARN_ONCE(cond, fmt, ...) ((void)(cond))

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel's own mm selftests (tools/testing/selftests/mm of the same
+ * 6.12 tree, built by harness/mm-selftests.sh into /bin/mm/), each run
+ * twice in one boot: with pte_ref's freeing on, then off.  A suite nobody
+ * here wrote must give the same result either way.
+ *
+ * /mm-selftests.list says what runs: "name timeout program [args...]".
+ * A selftest's result is its exit status, as kselftest defines it: 0 pass,
+ * 4 skip, anything else (or the timeout) a failure.  Its output is kept in
+ * /tmp and shown only when the two runs disagree or both fail.
+ *
+ * Every listed selftest is expected to pass or skip on this guest: one that
+ * fails both ways is a failure too, so the list cannot quietly stop
+ * testing anything.  On a kernel without pte_ref (unpatched, or
+ * CONFIG_FREE_USER_PTE=n) each runs once.
+ *
+ * usage: mm_selftests [--only NAME]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kstat.h"
+#include "ktap.h"
+
+#define LIST		"/mm-selftests.list"
+#define MAX_SELFTESTS	64
+#define MAX_ARGS	16
+#define KSFT_SKIP	4
+#define TIMED_OUT	-1
+
+struct selftest {
+	char *name;
+	int timeout;
+	char *argv[MAX_ARGS + 1];
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int load(struct selftest *t)
+{
+	static char buf[8192];
+	char *line, *save, *word, *wsave;
+	int n = 0, fd, len;
+
+	fd = open(LIST, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len < 0)
+		return -1;
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line && n < MAX_SELFTESTS;
+	     line = strtok_r(NULL, "\n", &save)) {
+		int argc = 0;
+
+		if (line[0] == '#' || line[strspn(line, " \t")] == '\0')
+			continue;
+		t[n].name = strtok_r(line, " \t", &wsave);
+		word = strtok_r(NULL, " \t", &wsave);
+		t[n].timeout = word ? atoi(word) : 0;
+		while ((word = strtok_r(NULL, " \t", &wsave)) && argc < MAX_ARGS)
+			t[n].argv[argc++] = word;
+		t[n].argv[argc] = NULL;
+		if (argc && t[n].timeout > 0)
+			n++;
+	}
+	return n;
+}
+
+/* Run one selftest with its output in @log; its wait status or TIMED_OUT. */
+static int run(const struct selftest *t, const char *log)
+{
+	double deadline = now() + t->timeout;
+	char prog[128];
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return 1 << 8;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		setpgid(0, 0);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		/* Some selftests write scratch files to the current directory. */
+		if (chdir("/tmp"))
+			_exit(127);
+		snprintf(prog, sizeof(prog), "/bin/mm/%s", t->argv[0]);
+		execv(prog, t->argv);
+		printf("cannot run %s: %s\n", prog, strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (now() > deadline) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return TIMED_OUT;
+		}
+		usleep(20000);
+	}
+	/* A selftest's own children must not outlive it into the next run. */
+	kill(-pid, SIGKILL);
+	return status;
+}
+
+static const char *verdict(int st)
+{
+	static char buf[4][32];
+	static int i;
+	char *b = buf[i++ % 4];
+
+	if (st == TIMED_OUT)
+		return "timeout";
+	if (WIFSIGNALED(st)) {
+		snprintf(b, 32, "signal %d", WTERMSIG(st));
+		return b;
+	}
+	if (WEXITSTATUS(st) == 0)
+		return "pass";
+	if (WEXITSTATUS(st) == KSFT_SKIP)
+		return "skip";
+	snprintf(b, 32, "fail (exit %d)", WEXITSTATUS(st));
+	return b;
+}
+
+static bool failed(int st)
+{
+	return st == TIMED_OUT || !WIFEXITED(st) ||
+	       (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != KSFT_SKIP);
+}
+
+/* The last lines of a selftest's output, as KTAP diagnostics. */
+static void show_tail(const char *log, int lines)
+{
+	static char buf[65536];
+	int fd = open(log, O_RDONLY), n = 0;
+	off_t size;
+	ssize_t len;
+	char *p;
+
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	lseek(fd, size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0,
+	      SEEK_SET);
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return;
+	buf[len] = '\0';
+	for (p = buf + len; p > buf; p--)
+		if (p[-1] == '\n' && ++n > lines)
+			break;
+	ktap_diag("--- %s (last %d lines)", log, lines);
+	for (char *l = strtok(p, "\n"); l; l = strtok(NULL, "\n"))
+		ktap_diag("  %s", l);
+}
+
+int main(int argc, char **argv)
+{
+	static struct selftest t[MAX_SELFTESTS];
+	const char *only = argc == 3 && !strcmp(argv[1], "--only") ? argv[2] : NULL;
+	int n, planned = 0, both_pass = 0, both_skip = 0, bad = 0;
+	int was = get_free_user_pte();
+	bool parity = was >= 0;
+
+	n = load(t);
+	if (n <= 0)
+		ktap_bail("cannot read %s", LIST);
+	for (int i = 0; i < n; i++)
+		planned += !only || !strcmp(only, t[i].name);
+	ktap_plan(planned);
+	/* gup_test and split_huge_page_test talk to debugfs. */
+	mkdir("/sys/kernel/debug", 0755);
+	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY)
+		ktap_diag("cannot mount debugfs: %s", strerror(errno));
+	if (!parity)
+		ktap_diag("this kernel has no pte_ref switch: each selftest runs once");
+
+	for (int i = 0; i < n; i++) {
+		char on_log[96], off_log[96];
+		int on, off;
+		double t0 = now();
+
+		if (only && strcmp(only, t[i].name))
+			continue;
+		snprintf(on_log, sizeof(on_log), "/tmp/mm-%s.on.log", t[i].name);
+		snprintf(off_log, sizeof(off_log), "/tmp/mm-%s.off.log", t[i].name);
+		if (parity && set_free_user_pte(1))
+			ktap_bail("cannot switch pte_ref on");
+		on = run(&t[i], on_log);
+		if (parity) {
+			if (set_free_user_pte(0))
+				ktap_bail("cannot switch pte_ref off");
+			off = run(&t[i], off_log);
+		} else {
+			off = on;
+		}
+		ktap_diag("%s: %.1f s", t[i].name, now() - t0);
+
+		if (failed(on) && failed(off)) {
+			show_tail(on_log, 15);
+			ktap_result(false, "%s # fails%s: %s", t[i].name,
+				    parity ? " with pte_ref on and off" : "",
+				    verdict(on));
+			bad++;
+		} else if (parity && strcmp(verdict(on), verdict(off))) {
+			show_tail(failed(on) ? on_log : off_log, 15);
+			ktap_result(false, "%s # pte_ref on: %s, off: %s", t[i].name,
+				    verdict(on), verdict(off));
+			bad++;
+		} else if (!failed(on) && WEXITSTATUS(on) == KSFT_SKIP) {
+			ktap_skip(t[i].name, parity ? "skipped with pte_ref on and off" :
+				  "skipped");
+			both_skip++;
+		} else {
+			ktap_result(true, "%s%s", t[i].name,
+				    parity ? " # same with pte_ref on and off: pass" : "");
+			both_pass++;
+		}
+	}
+	if (parity)
+		set_free_user_pte(was);
+	ktap_metric("selftests_pass", both_pass, "tests");
+	ktap_metric("selftests_skip", both_skip, "tests");
+	ktap_metric("selftests_differ_or_fail", bad, "tests");
+	ktap_finish();
+}
