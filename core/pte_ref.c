@@ -101,11 +101,7 @@ void pte_put(pte_t *ptep)
  */
 bool pte_ref_pin_peeked(pte_t *ptep)
 {
-	struct page *table = pte_to_page(ptep);
-
-	if (unlikely(!PageTable(table)))
-		return true;
-	return atomic_inc_not_zero(pte_ref_count(table));
+	return pte_ref_tryget_table(pte_to_page(ptep));
 }
 
 /* pte_unmap() half of every pte_offset_map*(): see include/linux/pgtable.h. */

@@ -6,7 +6,7 @@
 # not finish is killed at BOOT_TIMEOUT.
 #
 # usage: boot.sh ARCH_DIR KERNEL_IMAGE INITRAMFS LOG
-# env:   SMP (2), MEM (1G; 2G for debug), BOOT_TIMEOUT (s), TEST_TIMEOUT (s),
+# env:   SMP (2), MEM (2G), BOOT_TIMEOUT (s), TEST_TIMEOUT (s),
 #        SUITE (tests|bench), BOOT_ARGS (extra kernel arguments),
 #        QEMU_EXTRA (extra QEMU arguments), VERBOSE=1 (echo the console);
 #        with SUITE=bench the profile's BENCH_QEMU_ARGS come first
@@ -21,7 +21,8 @@ need_cmd "$QEMU" "$QEMU_PKG"
 if [ "$FLAVOUR" = debug ]; then
 	mem=${MEM:-2G} timeout=${BOOT_TIMEOUT:-1500} ttimeout=${TEST_TIMEOUT:-1200}
 else
-	mem=${MEM:-1G} timeout=${BOOT_TIMEOUT:-600} ttimeout=${TEST_TIMEOUT:-300}
+	# 2 GiB: khugepaged's selftest collapses 512 THPs (1 GiB) at once.
+	mem=${MEM:-2G} timeout=${BOOT_TIMEOUT:-1200} ttimeout=${TEST_TIMEOUT:-300}
 fi
 cmdline="console=$CONSOLE ${KERNEL_ARGS:-} panic=-1 rdinit=/init suite=${SUITE:-tests} flavour=$FLAVOUR test_timeout=$ttimeout ${BOOT_ARGS:-}"
 

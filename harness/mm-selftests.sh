@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 load_profile "$1"
-src=$2 out=$3
+src=$2 out=$(mkdir -p "$3" && cd "$3" && pwd)
 cc=${XC}gcc
 sel=$src/tools/testing/selftests/mm
 list=$TOP/tests/mm-selftests/run.list
@@ -40,9 +40,11 @@ for p in "${progs[@]}"; do
 	esac
 	bin=$out/bin/$p
 	[ ! -f "$bin" ] || [ "$sel/$p.c" -nt "$bin" ] || [ "$sel/vm_util.c" -nt "$bin" ] || continue
-	if ! "$cc" -static -s -O2 -w -U_FORTIFY_SOURCE "${extra[@]}" -I "$out" -I "$src" -I "$src/tools/testing/selftests" \
+	# From $sel, with the file name alone: gup_longterm makes its scratch
+	# file from __FILE__ in the current directory.
+	if ! (cd "$sel" && "$cc" -static -s -O2 -w -U_FORTIFY_SOURCE "${extra[@]}" -I "$out" -I "$src" -I "$src/tools/testing/selftests" \
 		-isystem "$hdr/usr/include" -isystem "$src/tools/include/uapi" \
-		-o "$bin" "$sel/$p.c" "${helpers[@]}" -lrt -lpthread -lm 2>"$out/$p.err"; then
+		-o "$bin" "$p.c" "${helpers[@]}" -lrt -lpthread -lm 2>"$out/$p.err"); then
 		cat "$out/$p.err" >&2
 		die "$NAME: cannot build the mm selftest $p ($sel/$p.c)"
 	fi

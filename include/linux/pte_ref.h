@@ -70,18 +70,14 @@ static inline void pte_ref_free(pgtable_t pte)
 }
 
 /**
- * pte_ref_tryget_pmdval - pin the PTE table a pmd value points to
- * @pmdval: a value read from a pmd, inside the same RCU read section
+ * pte_ref_tryget_table - pin a PTE table whose memory the caller keeps valid
+ * @pte: the table, reached inside the caller's RCU read section
  *
- * The caller's RCU read section keeps the table's memory valid even if it
- * was just detached; the pin then fails because a detached table's count
- * is 0.  A kernel table (not PageTable()) is not pinned and never freed.
- *
- * Return: false if the table is being freed, else true.
+ * Return: false if the table is being freed, else true (a kernel table,
+ * not PageTable(), is not pinned and never freed).
  */
-static inline bool pte_ref_tryget_pmdval(pmd_t pmdval)
+static inline bool pte_ref_tryget_table(pgtable_t pte)
 {
-	pgtable_t pte = pmd_pgtable(pmdval);
 	int old;
 
 	if (unlikely(!PageTable(pte)))
@@ -93,6 +89,21 @@ static inline bool pte_ref_tryget_pmdval(pmd_t pmdval)
 		     "pte_ref: PTE table pinned %d times: a pte_put() is missing?",
 		     old);
 	return old != 0;
+}
+
+/**
+ * pte_ref_tryget_pmdval - pin the PTE table a pmd value points to
+ * @pmdval: a value read from a pmd, inside the same RCU read section
+ *
+ * The caller's RCU read section keeps the table's memory valid even if it
+ * was just detached; the pin then fails because a detached table's count
+ * is 0.
+ *
+ * Return: false if the table is being freed, else true.
+ */
+static inline bool pte_ref_tryget_pmdval(pmd_t pmdval)
+{
+	return pte_ref_tryget_table(pmd_pgtable(pmdval));
 }
 
 /**

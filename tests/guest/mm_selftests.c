@@ -52,6 +52,31 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+#define OVERCOMMIT	"/proc/sys/vm/overcommit_memory"
+
+static int read_sysctl(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+static void write_sysctl(const char *path, int v)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fprintf(f, "%d\n", v) < 0)
+		ktap_diag("cannot write %d to %s", v, path);
+	if (f)
+		fclose(f);
+}
+
 static int load(struct selftest *t)
 {
 	static char buf[8192];
@@ -174,8 +199,14 @@ static void show_tail(const char *log, int lines)
 		if (p[-1] == '\n' && ++n > lines)
 			break;
 	ktap_diag("--- %s (last %d lines)", log, lines);
-	for (char *l = strtok(p, "\n"); l; l = strtok(NULL, "\n"))
-		ktap_diag("  %s", l);
+	for (char *l = strtok(p, "\n"); l; l = strtok(NULL, "\n")) {
+		/* Progress lines redraw themselves with '\r': keep the last. */
+		char *cr = strrchr(l, '\r');
+
+		if (cr && cr[1])
+			l = cr + 1;
+		ktap_diag("  %.200s", l);
+	}
 }
 
 int main(int argc, char **argv)
@@ -184,6 +215,7 @@ int main(int argc, char **argv)
 	const char *only = argc == 3 && !strcmp(argv[1], "--only") ? argv[2] : NULL;
 	int n, planned = 0, both_pass = 0, both_skip = 0, bad = 0;
 	int was = get_free_user_pte();
+	int overcommit;
 	bool parity = was >= 0;
 
 	n = load(t);
@@ -198,6 +230,13 @@ int main(int argc, char **argv)
 		ktap_diag("cannot mount debugfs: %s", strerror(errno));
 	if (!parity)
 		ktap_diag("this kernel has no pte_ref switch: each selftest runs once");
+	/*
+	 * mremap_test and virtual_address_range map more than the guest's
+	 * RAM; run_vmtests.sh's hosts have the room, heuristic overcommit
+	 * here does not.
+	 */
+	overcommit = read_sysctl(OVERCOMMIT);
+	write_sysctl(OVERCOMMIT, 1);
 
 	for (int i = 0; i < n; i++) {
 		char on_log[96], off_log[96];
@@ -243,6 +282,7 @@ int main(int argc, char **argv)
 	}
 	if (parity)
 		set_free_user_pte(was);
+	write_sysctl(OVERCOMMIT, overcommit);
 	ktap_metric("selftests_pass", both_pass, "tests");
 	ktap_metric("selftests_skip", both_skip, "tests");
 	ktap_metric("selftests_differ_or_fail", bad, "tests");

@@ -171,6 +171,52 @@ static void pte_ref_tryget_dying(struct kunit *test)
 }
 
 /*
+ * handle_pte_fault()'s peek: no pin while it only looks, a pin once it
+ * keeps the table, and none for a table that free_user_pte() detached.
+ */
+static void pte_ref_peek(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	spinlock_t *ptl;
+	atomic_t *count;
+	pte_t *pte;
+
+	alloc_table(test, env);
+	count = pte_ref_count(pmd_pgtable(pmdp_get(env->pmd)));
+	rcu_read_lock();
+	pte = pte_offset_map_peek(env->mm, env->pmd, TEST_ADDR, &ptl);
+	KUNIT_EXPECT_NOT_NULL(test, pte);
+	if (!pte) {
+		rcu_read_unlock();
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(count), 1);
+	KUNIT_EXPECT_PTR_EQ(test, ptl, pte_lockptr(env->mm, env->pmd));
+	if (!pte_ref_pin_peeked(pte)) {
+		KUNIT_FAIL(test, "cannot pin an attached table after a peek");
+		pte_unmap_peek(pte);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(count), 2);
+	pte_unmap(pte);
+	KUNIT_EXPECT_EQ(test, atomic_read(count), 1);
+
+	rcu_read_lock();
+	pte = pte_offset_map_peek(env->mm, env->pmd, TEST_ADDR, &ptl);
+	KUNIT_EXPECT_NOT_NULL(test, pte);
+	if (!pte) {
+		rcu_read_unlock();
+		return;
+	}
+	/* What free_user_pte() leaves between its cmpxchg and pmd_clear(). */
+	atomic_set(count, 0);
+	KUNIT_EXPECT_FALSE(test, pte_ref_pin_peeked(pte));
+	KUNIT_EXPECT_EQ(test, atomic_read(count), 0);
+	pte_unmap_peek(pte);
+	atomic_set(count, 1);
+}
+
+/*
  * Kernel and firmware page tables never went through pagetable_pte_ctor():
  * pte_offset_map() must map them without touching their struct page, and
  * free_user_pte() must leave them alone.
@@ -350,6 +396,7 @@ static struct kunit_case pte_ref_cases[] = {
 	KUNIT_CASE(pte_ref_tryget_table),
 	KUNIT_CASE(pte_ref_get_put_balance),
 	KUNIT_CASE(pte_ref_tryget_dying),
+	KUNIT_CASE(pte_ref_peek),
 	KUNIT_CASE(pte_ref_kernel_table),
 	KUNIT_CASE(free_user_pte_pinned),
 	KUNIT_CASE(free_user_pte_not_empty),
