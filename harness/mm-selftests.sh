@@ -6,7 +6,8 @@
 # Makefile would (same helper sources and libraries, no liburing).
 #
 # usage: mm-selftests.sh ARCH_DIR SRC_TREE OUT_DIR  -> OUT_DIR/bin/<program>
-# A program is rebuilt only when it is missing or older than its source.
+# A program is rebuilt only when it is missing or older than its source
+# or this script.
 . "$(dirname "$0")/lib.sh"
 
 load_profile "$1"
@@ -39,7 +40,8 @@ for p in "${progs[@]}"; do
 	khugepaged) extra=(-include "$src/tools/testing/selftests/kselftest.h") ;;
 	esac
 	bin=$out/bin/$p
-	[ ! -f "$bin" ] || [ "$sel/$p.c" -nt "$bin" ] || [ "$sel/vm_util.c" -nt "$bin" ] || continue
+	[ ! -f "$bin" ] || [ "$sel/$p.c" -nt "$bin" ] || [ "$sel/vm_util.c" -nt "$bin" ] ||
+		[ "${BASH_SOURCE[0]}" -nt "$bin" ] || continue
 	# From $sel, with the file name alone: gup_longterm makes its scratch
 	# file from __FILE__ in the current directory.
 	if ! (cd "$sel" && "$cc" -static -s -O2 -w -U_FORTIFY_SOURCE "${extra[@]}" -I "$out" -I "$src" -I "$src/tools/testing/selftests" \
