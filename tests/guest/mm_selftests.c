@@ -271,6 +271,7 @@ int main(int argc, char **argv)
 				    verdict(on), verdict(off));
 			bad++;
 		} else if (!failed(on) && WEXITSTATUS(on) == KSFT_SKIP) {
+			show_tail(on_log, 3);
 			ktap_skip(t[i].name, parity ? "skipped with pte_ref on and off" :
 				  "skipped");
 			both_skip++;
