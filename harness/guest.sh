@@ -5,7 +5,7 @@
 # Every tests/guest/*.c is one static program (init.c becomes /init),
 # built with the arch's libc; tests/<suite>.list says what /init runs.
 # EXTRA_TESTS="/path/a /path/b" adds the user's own static binaries to the
-# "tests" suite.  The archive is made by the tree's own usr/gen_init_cpio.
+# "tests" suite, and are the "extra" suite on their own.  The archive is made by the tree's own usr/gen_init_cpio.
 #
 # usage: guest.sh ARCH_DIR SRC_TREE   -> $O/guest/<arch>/initramfs.cpio
 . "$(dirname "$0")/lib.sh"
@@ -60,10 +60,14 @@ list=$g/cpio.list
 	for l in "$TOP"/tests/*.list; do
 		cp "$l" "$g/"
 	done
+	# The extras also make a suite of their own (SUITE=extra), for runs
+	# that need only them.
+	echo "# EXTRA_TESTS alone" > "$g/extra.list"
 	for x in ${EXTRA_TESTS:-}; do
 		[ -f "$x" ] && [ -x "$x" ] || die "EXTRA_TESTS: '$x' is not an executable file"
 		echo "file /bin/$(basename "$x") $(readlink -f "$x") 0755 0 0"
-		printf '%s\t%s\n' "$(basename "$x")" "$(basename "$x")" >> "$g/tests.list"
+		printf '%s\t%s\n' "$(basename "$x")" "$(basename "$x")" |
+			tee -a "$g/tests.list" >> "$g/extra.list"
 	done
 	for l in "$g"/*.list; do
 		[ "$l" = "$list" ] || echo "file /$(basename "$l") $l 0644 0 0"

@@ -125,7 +125,7 @@ expect iface-core-clean pass 'uses only the generic API' "$TOP/harness/check-ifa
 # Real guests: a kernel crash and a guest that never finishes.
 gcc -static -O2 -o "$S/panic" "$TOP/tests/harness/panic.c"
 [ "${SELFTEST_BOOT:-1}" = 0 ] || expect guest-panic fail 'Kernel panic|sysrq' env ARCH=x86 FLAVOUR=fast O="$O/selftest-boot" \
-	EXTRA_TESTS="$S/panic" "$TOP/harness/run.sh"
+	EXTRA_TESTS="$S/panic" SUITE=extra "$TOP/harness/run.sh"
 [ "${SELFTEST_BOOT:-1}" = 0 ] || expect guest-hang fail 'did not finish within 20s and was killed; log: ' \
 	env ARCH=x86 FLAVOUR=fast O="$O/selftest-boot" QEMU_EXTRA=-S BOOT_TIMEOUT=20 \
 	"$TOP/harness/run.sh"
