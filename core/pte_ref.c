@@ -101,7 +101,7 @@ void pte_put(pte_t *ptep)
  */
 bool pte_ref_pin_peeked(pte_t *ptep)
 {
-	return pte_ref_tryget_table(pte_to_page(ptep));
+	return pte_ref_tryget_page(pte_to_page(ptep));
 }
 
 /* pte_unmap() half of every pte_offset_map*(): see include/linux/pgtable.h. */

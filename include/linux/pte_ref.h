@@ -70,13 +70,13 @@ static inline void pte_ref_free(pgtable_t pte)
 }
 
 /**
- * pte_ref_tryget_table - pin a PTE table whose memory the caller keeps valid
+ * pte_ref_tryget_page - pin a PTE table whose memory the caller keeps valid
  * @pte: the table, reached inside the caller's RCU read section
  *
  * Return: false if the table is being freed, else true (a kernel table,
  * not PageTable(), is not pinned and never freed).
  */
-static inline bool pte_ref_tryget_table(pgtable_t pte)
+static inline bool pte_ref_tryget_page(pgtable_t pte)
 {
 	int old;
 
@@ -103,7 +103,7 @@ static inline bool pte_ref_tryget_table(pgtable_t pte)
  */
 static inline bool pte_ref_tryget_pmdval(pmd_t pmdval)
 {
-	return pte_ref_tryget_table(pmd_pgtable(pmdval));
+	return pte_ref_tryget_page(pmd_pgtable(pmdval));
 }
 
 /**
