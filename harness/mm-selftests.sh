@@ -29,7 +29,7 @@ fi
 # What check_config.sh would write on a host without liburing.
 echo "// No liburing support found" > "$out/local_config.h"
 
-mapfile -t progs < <(awk '!/^#/ && NF >= 3 { print $3 }' "$list" | sort -u)
+mapfile -t progs < <(awk '!/^#/ && NF >= 3 { p = $3; if (p ~ /^skip_on=/) p = $4; print p }' "$list" | sort -u)
 [ ${#progs[@]} -gt 0 ] || die "$list names no program"
 for p in "${progs[@]}"; do
 	[ -f "$sel/$p.c" ] || die "tests/mm-selftests/run.list: no $p.c in $sel"

@@ -5,7 +5,8 @@
  * twice in one boot: with pte_ref's freeing on, then off.  A suite nobody
  * here wrote must give the same result either way.
  *
- * /mm-selftests.list says what runs: "name timeout program [args...]".
+ * /mm-selftests.list says what runs: "name timeout [skip_on=MACHINE,...]
+ * program [args...]", MACHINE as uname -m says.
  * A selftest's result is its exit status, as kselftest defines it: 0 pass,
  * 4 skip, anything else (or the timeout) a failure.  Its output is kept in
  * /tmp and shown only when the two runs disagree or both fail.
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +43,7 @@
 struct selftest {
 	char *name;
 	int timeout;
+	char *skip_on;		/* machines (uname -m) it does not run on */
 	char *argv[MAX_ARGS + 1];
 };
 
@@ -100,13 +103,30 @@ static int load(struct selftest *t)
 		t[n].name = strtok_r(line, " \t", &wsave);
 		word = strtok_r(NULL, " \t", &wsave);
 		t[n].timeout = word ? atoi(word) : 0;
-		while ((word = strtok_r(NULL, " \t", &wsave)) && argc < MAX_ARGS)
+		t[n].skip_on = NULL;
+		while ((word = strtok_r(NULL, " \t", &wsave)) && argc < MAX_ARGS) {
+			if (!argc && !strncmp(word, "skip_on=", 8)) {
+				t[n].skip_on = word + 8;
+				continue;
+			}
 			t[n].argv[argc++] = word;
+		}
 		t[n].argv[argc] = NULL;
 		if (argc && t[n].timeout > 0)
 			n++;
 	}
 	return n;
+}
+
+/* Is @word in the comma-separated @list? */
+static bool listed(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : "")
+		if (!strncmp(p, word, len) && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
 }
 
 /* Run one selftest with its output in @log; its wait status or TIMED_OUT. */
@@ -216,8 +236,12 @@ int main(int argc, char **argv)
 	int n, planned = 0, both_pass = 0, both_skip = 0, bad = 0;
 	int was = get_free_user_pte();
 	int overcommit;
+	struct utsname uts;
+	const char *machine = "";
 	bool parity = was >= 0;
 
+	if (uname(&uts) == 0)
+		machine = uts.machine;
 	n = load(t);
 	if (n <= 0)
 		ktap_bail("cannot read %s", LIST);
@@ -245,6 +269,11 @@ int main(int argc, char **argv)
 
 		if (only && strcmp(only, t[i].name))
 			continue;
+		if (listed(t[i].skip_on, machine)) {
+			ktap_skip(t[i].name, "not run on this machine: see the list");
+			both_skip++;
+			continue;
+		}
 		snprintf(on_log, sizeof(on_log), "/tmp/mm-%s.on.log", t[i].name);
 		snprintf(off_log, sizeof(off_log), "/tmp/mm-%s.off.log", t[i].name);
 		if (parity && set_free_user_pte(1))
