@@ -57,6 +57,19 @@ list=$g/cpio.list
 		echo "file /bin/mm/$(basename "$b") $b 0755 0 0"
 	done
 	echo "file /mm-selftests.list $TOP/tests/mm-selftests/run.list 0644 0 0"
+	# Debian's stress-ng is dynamically linked and installed for the host's
+	# machine only: a guest of that machine gets it with its libraries.
+	if [ "$UNAME" = "$(uname -m)" ] && [ -x /usr/bin/stress-ng ]; then
+		echo "file /bin/stress-ng /usr/bin/stress-ng 0755 0 0"
+		ldd /usr/bin/stress-ng | grep -o '/[^ ]*' | while read -r lib; do
+			d=$(dirname "$lib") path=
+			for part in ${d//\// }; do
+				path=$path/$part
+				echo "dir $path 0755 0 0"
+			done
+			echo "file $lib $(readlink -f "$lib") 0755 0 0"
+		done | awk '!seen[$0]++'
+	fi
 	for l in "$TOP"/tests/*.list; do
 		cp "$l" "$g/"
 	done
