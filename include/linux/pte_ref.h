@@ -35,7 +35,7 @@
  * More pins than any number of walkers could hold at once: each pin is
  * one walker in a pte_offset_map()..pte_unmap() section (CONFIG_DEBUG_FREE_USER_PTE).
  */
-#define PTE_REF_MAX_PINS	(1 << 16)
+#define PTE_REF_MAX_PINS	65536
 
 static inline atomic_t *pte_ref_count(pgtable_t pte)
 {

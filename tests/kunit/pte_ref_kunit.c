@@ -177,19 +177,18 @@ static void pte_ref_tryget_dying(struct kunit *test)
 static void pte_ref_peek(struct kunit *test)
 {
 	struct pte_ref_env *env = test->priv;
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* what the fault path would lock */
 	atomic_t *count;
 	pte_t *pte;
 
 	alloc_table(test, env);
 	count = pte_ref_count(pmd_pgtable(pmdp_get(env->pmd)));
-	rcu_read_lock();
 	pte = pte_offset_map_peek(env->mm, env->pmd, TEST_ADDR, &ptl);
 	KUNIT_EXPECT_NOT_NULL(test, pte);
-	if (!pte) {
-		rcu_read_unlock();
+	if (!pte)
 		return;
-	}
+	/* The peek holds RCU until pte_unmap*(), as sparse cannot see. */
+	__acquire(RCU);
 	KUNIT_EXPECT_EQ(test, atomic_read(count), 1);
 	KUNIT_EXPECT_PTR_EQ(test, ptl, pte_lockptr(env->mm, env->pmd));
 	if (!pte_ref_pin_peeked(pte)) {
@@ -201,13 +200,11 @@ static void pte_ref_peek(struct kunit *test)
 	pte_unmap(pte);
 	KUNIT_EXPECT_EQ(test, atomic_read(count), 1);
 
-	rcu_read_lock();
 	pte = pte_offset_map_peek(env->mm, env->pmd, TEST_ADDR, &ptl);
 	KUNIT_EXPECT_NOT_NULL(test, pte);
-	if (!pte) {
-		rcu_read_unlock();
+	if (!pte)
 		return;
-	}
+	__acquire(RCU);
 	/* What free_user_pte() leaves between its cmpxchg and pmd_clear(). */
 	atomic_set(count, 0);
 	KUNIT_EXPECT_FALSE(test, pte_ref_pin_peeked(pte));
