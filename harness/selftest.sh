@@ -107,7 +107,7 @@ done
 expect check-catches-bad-patch fail 'NEW warnings' \
 	env TOP="$B" O="$B/out" ARCH=x86 KDIR="$(tree_repo)" \
 	bash -c '"$TOP/harness/tree.sh" && "$TOP/harness/series.sh" && "$TOP/harness/check.sh"'
-for want in "new: pte_ref.c: context imbalance in 'pte_ref_selftest_leak'" \
+for want in "new: context imbalance in 'pte_ref_selftest_leak'" \
 	    "new: pte_ref.c: no previous prototype for 'pte_ref_selftest_leak'" \
 	    'checkpatch: core/0007-.*ERROR:SPACING'; do
 	grep -qE "$want" "$S/check-catches-bad-patch.out" ||
