@@ -44,7 +44,8 @@ for p in "${progs[@]}"; do
 		[ "${BASH_SOURCE[0]}" -nt "$bin" ] || continue
 	# From $sel, with the file name alone: gup_longterm makes its scratch
 	# file from __FILE__ in the current directory.
-	if ! (cd "$sel" && "$cc" -static -s -O2 -w -U_FORTIFY_SOURCE "${extra[@]}" -I "$out" -I "$src" -I "$src/tools/testing/selftests" \
+	if ! (cd "$sel" && "$cc" -static -s -O2 -w -U_FORTIFY_SOURCE "${extra[@]}" \
+		-I "$out" -I "$src" -I "$src/tools/testing/selftests" \
 		-isystem "$hdr/usr/include" -isystem "$src/tools/include/uapi" \
 		-o "$bin" "$p.c" "${helpers[@]}" -lrt -lpthread -lm 2>"$out/$p.err"); then
 		cat "$out/$p.err" >&2
