@@ -373,7 +373,14 @@ static void pte_ref_race_pin_free(struct kunit *test)
 		kthread_bind(t[i], cpumask_local_spread(i, NUMA_NO_NODE));
 		wake_up_process(t[i]);
 	}
+	/*
+	 * A second at least, and on until both sides have run: an emulated
+	 * CPU on a busy host can be starved of its host CPU for longer.
+	 */
 	msleep(1000);
+	for (i = 0; i < 90 && (!atomic_long_read(&r.pins) ||
+			       !atomic_long_read(&r.frees)); i++)
+		msleep(100);
 	for (i = 0; i < ARRAY_SIZE(t); i++)
 		kthread_stop(t[i]);
 	kunit_info(test, "%ld pins, %ld misses, %ld frees\n",
