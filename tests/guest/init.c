@@ -26,15 +26,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "list.h"
+
 #define MAX_TESTS	64
-#define MAX_ARGS	32
 #define KSFT_SKIP	4
 
 struct test {
 	char *name;
 	int timeout;		/* seconds; 0: the suite's test_timeout */
 	char *flavour;		/* run only in this kernel flavour; NULL: all */
-	char *argv[MAX_ARGS + 1];
+	char **argv;		/* the program and its arguments */
 };
 
 static double now(void)
@@ -64,48 +65,40 @@ static void setup(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
-static int load(const char *suite, struct test *t)
+/*
+ * Read /<suite>.list: "name [timeout=SECONDS] [flavour=FLAVOUR] program
+ * [args...]".  Returns the number of tests, or -1 with @why set.
+ */
+static int load(const char *suite, struct test *t, const char **why)
 {
+	static struct list_entry e[MAX_TESTS];
 	static char buf[16384];
-	char path[64], *line, *save, *word, *wsave;
-	int n = 0, fd, len;
+	char path[64], *v;
+	int n;
 
 	snprintf(path, sizeof(path), "/%s.list", suite);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len < 0)
-		return -1;
-	buf[len] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		int argc = 0;
+	n = list_load(path, buf, sizeof(buf), e, MAX_TESTS, why);
+	for (int i = 0; i < n; i++) {
+		char **w = e[i].word + 1;
 
-		if (line[0] == '#' || line[strspn(line, " \t")] == '\0')
-			continue;
-		if (n == MAX_TESTS)
-			break;
-		t[n].name = strtok_r(line, " \t", &wsave);
-		t[n].timeout = 0;
-		t[n].flavour = NULL;
-		while ((word = strtok_r(NULL, " \t", &wsave)) && argc < MAX_ARGS) {
+		t[i].name = e[i].word[0];
+		t[i].timeout = 0;
+		t[i].flavour = NULL;
+		for (; *w; w++) {
 			/* "name timeout=SECONDS program ...": a longer test. */
-			if (!argc && !strncmp(word, "timeout=", 8)) {
-				t[n].timeout = atoi(word + 8);
-				continue;
-			}
+			if ((v = list_option(*w, "timeout")))
+				t[i].timeout = atoi(v);
 			/* "name flavour=fast program ...": one flavour only. */
-			if (!argc && !strncmp(word, "flavour=", 8)) {
-				t[n].flavour = word + 8;
-				continue;
-			}
-			t[n].argv[argc++] = word;
+			else if ((v = list_option(*w, "flavour")))
+				t[i].flavour = v;
+			else
+				break;
 		}
-		t[n].argv[argc] = NULL;
-		if (argc)
-			n++;
+		if (!*w) {
+			*why = "a line names no program";
+			return -1;
+		}
+		t[i].argv = w;
 	}
 	return n;
 }
@@ -189,12 +182,13 @@ int main(void)
 	int timeout = getenv("test_timeout") ? atoi(getenv("test_timeout")) : 300;
 	const char *flavour = getenv("flavour");
 	int n, pass = 0, fail = 0, skip = 0;
+	const char *why = NULL;
 
 	setup();
-	n = load(suite, tests);
+	n = load(suite, tests, &why);
 	printf("KTAP version 1\n");
 	if (n < 0) {
-		printf("1..0\nBail out! cannot read /%s.list\n", suite);
+		printf("1..0\nBail out! /%s.list: %s\n", suite, why);
 		goto out;
 	}
 	printf("# pte_ref guest: suite %s, %d tests, %d s timeout each\n",

@@ -34,10 +34,10 @@
 
 #include "kstat.h"
 #include "ktap.h"
+#include "list.h"
 
 #define LIST		"/mm-selftests.list"
 #define MAX_SELFTESTS	64
-#define MAX_ARGS	16
 #define KSFT_SKIP	4
 #define TIMED_OUT	-1
 
@@ -45,7 +45,7 @@ struct selftest {
 	char *name;
 	int timeout;
 	char *skip_on;		/* machines (uname -m) it does not run on */
-	char *argv[MAX_ARGS + 1];
+	char **argv;		/* the program and its arguments */
 };
 
 static double now(void)
@@ -81,40 +81,30 @@ static void write_sysctl(const char *path, int v)
 		fclose(f);
 }
 
-static int load(struct selftest *t)
+/*
+ * Read the list: "name timeout [skip_on=MACHINE,...] program [args...]".
+ * Returns the number of selftests, or -1 with @why set.
+ */
+static int load(struct selftest *t, const char **why)
 {
+	static struct list_entry e[MAX_SELFTESTS];
 	static char buf[8192];
-	char *line, *save, *word, *wsave;
-	int n = 0, fd, len;
+	int n;
 
-	fd = open(LIST, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len < 0)
-		return -1;
-	buf[len] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line && n < MAX_SELFTESTS;
-	     line = strtok_r(NULL, "\n", &save)) {
-		int argc = 0;
+	n = list_load(LIST, buf, sizeof(buf), e, MAX_SELFTESTS, why);
+	for (int i = 0; i < n; i++) {
+		char **w = e[i].word + 1;
 
-		if (line[0] == '#' || line[strspn(line, " \t")] == '\0')
-			continue;
-		t[n].name = strtok_r(line, " \t", &wsave);
-		word = strtok_r(NULL, " \t", &wsave);
-		t[n].timeout = word ? atoi(word) : 0;
-		t[n].skip_on = NULL;
-		while ((word = strtok_r(NULL, " \t", &wsave)) && argc < MAX_ARGS) {
-			if (!argc && !strncmp(word, "skip_on=", 8)) {
-				t[n].skip_on = word + 8;
-				continue;
-			}
-			t[n].argv[argc++] = word;
+		t[i].name = e[i].word[0];
+		t[i].timeout = *w ? atoi(*w++) : 0;
+		t[i].skip_on = list_option(*w, "skip_on");
+		if (t[i].skip_on)
+			w++;
+		if (t[i].timeout <= 0 || !*w) {
+			*why = "a line has no timeout or no program";
+			return -1;
 		}
-		t[n].argv[argc] = NULL;
-		if (argc && t[n].timeout > 0)
-			n++;
+		t[i].argv = w;
 	}
 	return n;
 }
@@ -293,13 +283,16 @@ int main(int argc, char **argv)
 	int overcommit;
 	struct utsname uts;
 	const char *machine = "";
+	const char *why = NULL;
 	bool parity = was >= 0;
 
 	if (uname(&uts) == 0)
 		machine = uts.machine;
-	n = load(t);
-	if (n <= 0)
-		ktap_bail("cannot read %s", LIST);
+	n = load(t, &why);
+	if (n < 0)
+		ktap_bail("%s: %s", LIST, why);
+	if (!n)
+		ktap_bail("%s lists no selftest", LIST);
 	for (int i = 0; i < n; i++)
 		planned += !only || !strcmp(only, t[i].name);
 	ktap_plan(planned);
