@@ -214,6 +214,32 @@ static void pte_ref_peek(struct kunit *test)
 }
 
 /*
+ * The fault paths' locked map takes no pin: the PTE lock keeps the table
+ * attached while it is held, and nothing is left pinned once it is not.
+ */
+static void pte_ref_lock_unpinned(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	spinlock_t *ptl;
+	atomic_t *count;
+	pte_t *pte;
+
+	alloc_table(test, env);
+	count = pte_ref_count(pmd_pgtable(pmdp_get(env->pmd)));
+	pte = pte_offset_map_lock_unpinned(env->mm, env->pmd, TEST_ADDR, &ptl);
+	KUNIT_EXPECT_NOT_NULL(test, pte);
+	if (!pte)
+		return;
+	lockdep_assert_held(ptl);
+	KUNIT_EXPECT_PTR_EQ(test, ptl, pte_lockptr(env->mm, env->pmd));
+	KUNIT_EXPECT_EQ(test, atomic_read(count), 1);
+	pte_unmap_unlock_unpinned(pte, ptl);
+	KUNIT_EXPECT_EQ(test, atomic_read(count), 1);
+	/* Nothing holds the empty table any more: it can go. */
+	KUNIT_EXPECT_TRUE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+}
+
+/*
  * Kernel and firmware page tables never went through pagetable_pte_ctor():
  * pte_offset_map() must map them without touching their struct page, and
  * free_user_pte() must leave them alone.
@@ -401,6 +427,7 @@ static struct kunit_case pte_ref_cases[] = {
 	KUNIT_CASE(pte_ref_get_put_balance),
 	KUNIT_CASE(pte_ref_tryget_dying),
 	KUNIT_CASE(pte_ref_peek),
+	KUNIT_CASE(pte_ref_lock_unpinned),
 	KUNIT_CASE(pte_ref_kernel_table),
 	KUNIT_CASE(free_user_pte_pinned),
 	KUNIT_CASE(free_user_pte_not_empty),
