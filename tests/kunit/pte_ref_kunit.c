@@ -331,6 +331,32 @@ static void free_user_pte_empty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount(env->pmd), 1);
 }
 
+/*
+ * A walker that reached the table before it was detached may read it until
+ * its RCU read section ends: the table, its destructor not yet run, must
+ * outlive every such section.  Freeing it at once would pass every other
+ * test here and hand a walker a page the allocator may reuse.
+ */
+static void free_user_pte_after_rcu(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	struct page *table;
+	bool freed;
+
+	alloc_table(test, env);
+	table = pmd_pgtable(pmdp_get(env->pmd));
+	/* Hold the page itself, so the check below reads a live struct page. */
+	get_page(table);
+	rcu_read_lock();
+	freed = free_user_pte(env->mm, env->pmd, TEST_ADDR);
+	KUNIT_EXPECT_TRUE(test, folio_test_pgtable(page_folio(table)));
+	rcu_read_unlock();
+	KUNIT_EXPECT_TRUE(test, freed);
+	rcu_barrier();
+	KUNIT_EXPECT_FALSE(test, folio_test_pgtable(page_folio(table)));
+	put_page(table);
+}
+
 struct race {
 	struct pte_ref_env *env;
 	atomic_long_t pins, misses, frees, detached_while_pinned;
@@ -432,6 +458,7 @@ static struct kunit_case pte_ref_cases[] = {
 	KUNIT_CASE(free_user_pte_pinned),
 	KUNIT_CASE(free_user_pte_not_empty),
 	KUNIT_CASE(free_user_pte_empty),
+	KUNIT_CASE(free_user_pte_after_rcu),
 	KUNIT_CASE(pte_ref_race_pin_free),
 	{}
 };
