@@ -220,16 +220,23 @@ static void pte_ref_peek(struct kunit *test)
 static void pte_ref_lock_unpinned(struct kunit *test)
 {
 	struct pte_ref_env *env = test->priv;
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the table's PTE lock, held while mapped */
 	atomic_t *count;
 	pte_t *pte;
 
 	alloc_table(test, env);
 	count = pte_ref_count(pmd_pgtable(pmdp_get(env->pmd)));
-	pte = pte_offset_map_lock_unpinned(env->mm, env->pmd, TEST_ADDR, &ptl);
+	/*
+	 * pte_offset_map_lock_unpinned() itself, without the __cond_lock()
+	 * that sparse cannot follow past the NULL check: it sees the lock
+	 * and the RCU section from there on.
+	 */
+	pte = __pte_offset_map_lock(env->mm, env->pmd, TEST_ADDR, &ptl, false);
 	KUNIT_EXPECT_NOT_NULL(test, pte);
 	if (!pte)
 		return;
+	__acquire(ptl);
+	__acquire(RCU);
 	lockdep_assert_held(ptl);
 	KUNIT_EXPECT_PTR_EQ(test, ptl, pte_lockptr(env->mm, env->pmd));
 	KUNIT_EXPECT_EQ(test, atomic_read(count), 1);
