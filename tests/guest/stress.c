@@ -24,11 +24,13 @@
  * guest under memory pressure, so reclaim discards MADV_FREE pages.
  *
  * usage: stress [--seconds 60] [--regions 32] [--lone 4] [--threads 4]
- *              [--no-khugepaged]
+ *              [--switch 1] [--no-khugepaged]
  *              [--ops write,dontneed,...]
  *   --lone N         N more regions, each alone in a GiB (PMD table freeing)
  *   --no-khugepaged  leave the THP settings alone (e.g. on a host)
  *   --ops            only these operations (names as in the metrics)
+ *   --switch 0       freeing off (vm.free_user_pte=0): the same work, to
+ *                    compare
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -625,6 +627,7 @@ int main(int argc, char **argv)
 {
 	unsigned long seconds = 60;
 	bool eager = true;
+	int on = 1;
 	long pt0, pt1;
 	int kmsg0, unbalanced;
 	pid_t pid;
@@ -643,6 +646,8 @@ int main(int argc, char **argv)
 			eager = false;
 		else if (!strcmp(argv[a], "--ops") && a + 1 < argc)
 			op_mask = parse_ops(argv[++a]);
+		else if (!strcmp(argv[a], "--switch") && a + 1 < argc)
+			on = atoi(argv[++a]);
 		else
 			ktap_bail("unknown argument %s", argv[a]);
 	}
@@ -650,7 +655,8 @@ int main(int argc, char **argv)
 		ktap_bail("need regions > 0 and 1..64 threads");
 
 	ktap_plan(4);
-	set_free_user_pte(1);
+	/* Off: the same work, to tell pte_ref's cost from the emulator's. */
+	set_free_user_pte(on);
 	pt0 = pagetables_settled();
 	kmsg0 = kmsg_count("non-zero pgtables_bytes");
 	pid = fork();
