@@ -38,11 +38,6 @@ static void *returner(void *arg)
 	return NULL;
 }
 
-static long long freed_tables(void)
-{
-	return vmstat("pte_ref_freed") + vmstat("pte_ref_retry_freed");
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long regions = 32, emptied = 24, nthreads = 4, seed = 12345;
@@ -92,7 +87,7 @@ int main(int argc, char **argv)
 		pthread_create(&t[i], NULL, returner, NULL);
 	usleep(100 * 1000);
 	pte0 = vmpte_kb();
-	freed0 = freed_tables();
+	freed0 = pte_tables_freed();
 	pthread_barrier_wait(&go);
 	for (unsigned long i = 0; i < nthreads; i++)
 		pthread_join(t[i], NULL);
@@ -104,7 +99,7 @@ int main(int argc, char **argv)
 			break;
 		usleep(20 * 1000);
 	}
-	freed1 = freed_tables();
+	freed1 = pte_tables_freed();
 	ktap_metric("vmpte_before_kb", pte0, "kB");
 	ktap_metric("vmpte_after_kb", pte1, "kB");
 	ktap_metric("tables_freed", freed1 - freed0, "tables");

@@ -61,6 +61,12 @@ static inline long long vmstat(const char *name)
 	return ret;
 }
 
+/* PTE tables pte_ref has freed, at once or on a retry (-2 without pte_ref). */
+static inline long long pte_tables_freed(void)
+{
+	return vmstat("pte_ref_freed") + vmstat("pte_ref_retry_freed");
+}
+
 /* Fold per-CPU vmstat deltas, so /proc/meminfo is exact. */
 static inline void stat_refresh(void)
 {

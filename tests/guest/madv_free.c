@@ -25,11 +25,6 @@
 #define MADV_PAGEOUT 21
 #endif
 
-static long long freed_tables(void)
-{
-	return vmstat("pte_ref_freed") + vmstat("pte_ref_retry_freed");
-}
-
 /*
  * Allocate (and touch) memory in 4 MiB steps until reclaim has taken at
  * least @want_kb of the lazily-freed pages (they sit on the file LRU, and
@@ -95,14 +90,14 @@ int main(int argc, char **argv)
 	if (!p)
 		ktap_bail("mmap failed");
 	fill(p, regions * SZ_2M, 1);
-	f0 = freed_tables();
+	f0 = pte_tables_freed();
 	ktap_result(!madvise(p, regions * SZ_2M, MADV_FREE), "madv_free");
 	pte0 = vmpte_kb();
 	madvise(p, regions * SZ_2M, MADV_PAGEOUT);
 	for (int wait = 0; wait < 500 && pte0 - vmpte_kb() < (long)regions * 4; wait++)
 		usleep(20 * 1000);
 	pte1 = vmpte_kb();
-	f1 = freed_tables();
+	f1 = pte_tables_freed();
 	ktap_metric("pageout_vmpte_before_kb", pte0, "kB");
 	ktap_metric("pageout_vmpte_after_kb", pte1, "kB");
 	if (has) {
@@ -134,7 +129,7 @@ int main(int argc, char **argv)
 	for (int wait = 0; wait < 500 && vmpte_kb() >= pte2; wait++)
 		usleep(20 * 1000);
 	pte3 = vmpte_kb();
-	f2 = freed_tables();
+	f2 = pte_tables_freed();
 	ktap_metric("pressure_vmpte_before_kb", pte2, "kB");
 	ktap_metric("pressure_vmpte_after_kb", pte3, "kB");
 	ktap_result(WIFEXITED(st), "pressure_child_ran");

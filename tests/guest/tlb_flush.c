@@ -20,11 +20,6 @@
 #include "kstat.h"
 #include "region.h"
 
-static long long freed_tables(void)
-{
-	return vmstat("pte_ref_freed") + vmstat("pte_ref_retry_freed");
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long tables = 128;
@@ -53,13 +48,13 @@ int main(int argc, char **argv)
 	for (unsigned long i = 0; i < tables; i++)
 		fill(base + i * SZ_2M, PAGE_SZ, 1);
 
-	freed0 = freed_tables();
+	freed0 = pte_tables_freed();
 	flush0 = vmstat("nr_tlb_local_flush_all");
 	for (unsigned long i = 0; i < tables; i++)
 		if (madvise(base + i * SZ_2M, PAGE_SZ, MADV_DONTNEED))
 			ktap_bail("madvise failed");
 	flushes = vmstat("nr_tlb_local_flush_all") - flush0;
-	freed = freed_tables() - freed0;
+	freed = pte_tables_freed() - freed0;
 	munmap(base, tables * SZ_2M);
 
 	ktap_metric("tables_freed", freed, "tables");
