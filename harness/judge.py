@@ -6,9 +6,10 @@ usage: judge.py LOG [--json OUT] [--expect-kunit]
 
 A run fails on any of: a kernel splat line (panic, Oops, BUG, WARNING,
 KASAN, lockdep, RCU stall, ...), no KTAP document from the guest's /init, a
-KTAP document whose plan is missing or longer than its results, any
-"not ok", and (with --expect-kunit) no KUnit results.  Unknown lines are
-ignored, as KTAP allows, so console noise between results is harmless.
+KTAP document whose plan is missing or longer than its results, a
+"Bail out!", any "not ok", and (with --expect-kunit) no KUnit results.
+Unknown lines are ignored, as KTAP allows, so console noise between
+results is harmless.
 """
 import argparse
 import json
@@ -55,6 +56,9 @@ def parse(lines):
             continue
         if depth == 0 and body.startswith(GUEST):
             doc["guest"] = True
+        if depth == 0 and body.startswith("Bail out!"):
+            doc["bail"] = f"line {n}: {body}"
+            continue
         m = PLAN.match(body)
         if m and depth == 0 and doc["plan"] is None:
             doc["plan"] = int(m.group(1))
@@ -93,6 +97,8 @@ def judge(docs, splats, expect_kunit):
         problems.append("no KUnit KTAP output")
     for d in docs:
         who = "guest tests" if d["guest"] else f"KTAP at line {d['line']}"
+        if d.get("bail"):
+            problems.append(f"{who}: {d['bail']}")
         if d["plan"] is None:
             problems.append(f"{who}: no plan")
         elif len(d["results"]) < d["plan"]:

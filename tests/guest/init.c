@@ -11,11 +11,14 @@
  *
  * Kernel command-line words the kernel does not know reach us as
  * environment variables: suite=tests|bench, flavour=fast|debug,
- * test_timeout=SECONDS.
+ * test_timeout=SECONDS, cpus=N (QEMU's -smp: the guest must have them all,
+ * or tests of concurrency would quietly run on one CPU).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +66,16 @@ static void setup(void)
 			close(fd);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+/* CPUs this process may run on: all the online ones, for /init. */
+static int cpus_online(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	return CPU_COUNT(&set);
 }
 
 /*
@@ -181,6 +194,7 @@ int main(void)
 	const char *suite = getenv("suite") ? getenv("suite") : "tests";
 	int timeout = getenv("test_timeout") ? atoi(getenv("test_timeout")) : 300;
 	const char *flavour = getenv("flavour");
+	const char *cpus_wanted = getenv("cpus");
 	int n, pass = 0, fail = 0, skip = 0;
 	const char *why = NULL;
 
@@ -193,6 +207,11 @@ int main(void)
 	}
 	printf("# pte_ref guest: suite %s, %d tests, %d s timeout each\n",
 	       suite, n, timeout);
+	if (cpus_wanted && cpus_online() != atoi(cpus_wanted)) {
+		printf("1..0\nBail out! %d CPUs online, %s started (-smp): the kernel did not bring them all up\n",
+		       cpus_online(), cpus_wanted);
+		goto out;
+	}
 	printf("1..%d\n", n);
 	for (int i = 0; i < n; i++) {
 		double t0 = now();
