@@ -17,18 +17,15 @@
  *   --switch 0   freeing off (vm.free_user_pte=0): the same race, to compare
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <time.h>
 
 #include "ktap.h"
 #include "kstat.h"
 #include "region.h"
+#include "uffd.h"
 
 static atomic_bool stop;
 
@@ -38,24 +35,6 @@ static void *zapper(void *page)
 	while (!atomic_load(&stop))
 		madvise(page, PAGE_SZ, MADV_DONTNEED);
 	return NULL;
-}
-
-static int open_uffd(char *base, size_t len)
-{
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = {
-		.range = { .start = (unsigned long)base, .len = len },
-		.mode = UFFDIO_REGISTER_MODE_MISSING,
-	};
-	int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0)
-		return -1;
-	if (ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* Fill @page with @src (or zeroes); 0 or the error mfill_atomic() gave. */
@@ -106,7 +85,11 @@ int main(int argc, char **argv)
 	src = map_aligned(PAGE_SZ, PAGE_SZ);
 	if (!base || !src)
 		ktap_bail("mmap failed");
-	fd = open_uffd(base, SZ_2M);
+	fd = uffd_open();
+	if (fd >= 0 && uffd_register(fd, base, SZ_2M)) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd < 0) {
 		ktap_skip("every_fill_succeeds", "no userfaultfd in this kernel");
 		ktap_skip("filled_data_intact", "no userfaultfd in this kernel");

@@ -18,17 +18,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <time.h>
 
 #include "ktap.h"
 #include "region.h"
+#include "uffd.h"
 
 static atomic_bool stop;
 static atomic_long faults_done;
@@ -54,21 +51,8 @@ static void *faulter(void *half)
 	return NULL;
 }
 
-static int uffd_range(int fd, unsigned long cmd, char *region)
-{
-	struct uffdio_register reg = {
-		.range = { .start = (unsigned long)region, .len = SZ_2M },
-		.mode = UFFDIO_REGISTER_MODE_MISSING,
-	};
-
-	if (cmd == UFFDIO_REGISTER)
-		return ioctl(fd, cmd, &reg);
-	return ioctl(fd, cmd, &reg.range);
-}
-
 int main(int argc, char **argv)
 {
-	struct uffdio_api api = { .api = UFFD_API };
 	long rounds = 0, stale = 0;
 	struct timespec t0, t;
 	int seconds = 10, fd;
@@ -88,8 +72,8 @@ int main(int argc, char **argv)
 	region = map_regions(1);
 	if (!region)
 		ktap_bail("mmap failed");
-	fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 || ioctl(fd, UFFDIO_API, &api)) {
+	fd = uffd_open();
+	if (fd < 0) {
 		ktap_skip("no_fault_left_after_unregister", "no userfaultfd in this kernel");
 		ktap_skip("faults_raced_unregister", "no userfaultfd in this kernel");
 		ktap_finish();
@@ -105,9 +89,9 @@ int main(int argc, char **argv)
 		};
 		struct uffd_msg msg;
 
-		if (uffd_range(fd, UFFDIO_REGISTER, region))
+		if (uffd_register(fd, region, SZ_2M))
 			ktap_bail("UFFDIO_REGISTER: %s", strerror(errno));
-		if (uffd_range(fd, UFFDIO_UNREGISTER, region))
+		if (uffd_unregister(fd, region, SZ_2M))
 			ktap_bail("UFFDIO_UNREGISTER: %s", strerror(errno));
 		/*
 		 * UFFDIO_UNREGISTER woke, and so dequeued, every fault it
