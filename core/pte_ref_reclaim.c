@@ -13,10 +13,10 @@
  *                           tried again from a workqueue until the pins are
  *                           gone (or PTE_REF_RETRIES attempts have failed)
  *
- * A table is only freed if no hugetlb VMA shares its PMD range: hugetlb
- * walks its tables without pins.  Without mmap_lock (the MADV_FREE path)
- * the VMA tree cannot be walked, so there the whole PMD range must lie in
- * the one VMA being reclaimed.
+ * A table is only freed if no VMA that keep_tables() names shares its PMD
+ * range.  Without mmap_lock (the MADV_FREE path) the VMA tree cannot be
+ * walked, so there the whole PMD range must lie in the one VMA being
+ * reclaimed.
  *
  * vm.free_user_pte (sysctl) and free_user_pte= (boot) switch the triggers;
  * off is a static branch, so it costs nothing on the madvise and reclaim
@@ -60,6 +60,20 @@ static pmd_t *pte_ref_find_pmd(struct mm_struct *mm, unsigned long addr)
 	return pmd_offset(pud, addr);
 }
 
+/*
+ * VMAs whose tables are left alone:
+ * - hugetlb walks its tables without pins;
+ * - a driver fills a VM_PFNMAP or VM_MIXEDMAP mapping from its fault
+ *   handler through get_locked_pte(), insert_pages() or
+ *   apply_to_page_range(), which allocate the table and then lock it
+ *   with mmap_lock held only for read, and do not try again: a table
+ *   freed in between would fail the fault (VM_FAULT_OOM, -EFAULT).
+ */
+static bool keep_tables(struct vm_area_struct *vma)
+{
+	return is_vm_hugetlb_page(vma) || (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP));
+}
+
 /* mmap_lock held: may the table covering @addr be freed? */
 static bool pmd_range_freeable(struct mm_struct *mm, unsigned long addr)
 {
@@ -68,7 +82,7 @@ static bool pmd_range_freeable(struct mm_struct *mm, unsigned long addr)
 
 	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
 	     vma = find_vma(mm, vma->vm_end))
-		if (is_vm_hugetlb_page(vma))
+		if (keep_tables(vma))
 			return false;
 	return true;
 }
@@ -167,7 +181,7 @@ void free_user_ptes(struct vm_area_struct *vma, unsigned long start,
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned long addr;
 
-	if (!static_branch_likely(&free_user_pte_key) || is_vm_hugetlb_page(vma))
+	if (!static_branch_likely(&free_user_pte_key))
 		return;
 	mmap_assert_locked(mm);
 	for (addr = start & PMD_MASK; addr < end; addr += PMD_SIZE) {
@@ -190,7 +204,7 @@ void free_user_pte_vma(struct vm_area_struct *vma, unsigned long addr)
 {
 	unsigned long start = addr & PMD_MASK;
 
-	if (!static_branch_likely(&free_user_pte_key) || is_vm_hugetlb_page(vma) ||
+	if (!static_branch_likely(&free_user_pte_key) || keep_tables(vma) ||
 	    start < vma->vm_start || start + PMD_SIZE > vma->vm_end)
 		return;
 	try_free(vma->vm_mm, addr, 0);
@@ -245,3 +259,8 @@ static int __init pte_ref_reclaim_init(void)
 	return 0;
 }
 late_initcall(pte_ref_reclaim_init);
+
+/* Its tests reach the static functions above: keep_tables() and its users. */
+#ifdef CONFIG_FREE_USER_PTE_KUNIT_TEST
+#include "pte_ref_reclaim_kunit.c"
+#endif
