@@ -148,4 +148,5 @@ static struct kunit_suite pte_ref_reclaim_suite = {
 	.name = "pte_ref_reclaim",
 	.test_cases = pte_ref_reclaim_cases,
 };
+
 kunit_test_suite(pte_ref_reclaim_suite);
