@@ -12,9 +12,13 @@ void pagetable_pte_dtor(struct ptdesc *ptdesc);
 #define _MOCK_MM_VMA
 struct file;
 struct anon_vma;
+typedef unsigned long vm_flags_t;
+#define VM_PFNMAP	0x00000400
+#define VM_MIXEDMAP	0x10000000
 struct vm_area_struct {
 	struct mm_struct *vm_mm;
 	unsigned long vm_start, vm_end;
+	vm_flags_t vm_flags;
 	struct file *vm_file;
 	struct anon_vma *anon_vma;
 };
