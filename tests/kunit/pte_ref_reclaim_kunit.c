@@ -90,19 +90,22 @@ static void reclaim_driver_maps_keep_tables(struct kunit *test)
 	unsigned long a = RECLAIM_TEST_ADDR;
 
 	add_vma(test, mm, a, a + PMD_SIZE / 2, ANON_FLAGS);
-	add_vma(test, mm, a + PMD_SIZE, a + 2 * PMD_SIZE, ANON_FLAGS);
+	add_vma(test, mm, a + PMD_SIZE, a + 2 * PMD_SIZE - PAGE_SIZE, ANON_FLAGS);
 	KUNIT_EXPECT_TRUE(test, range_freeable(mm, a));
 	KUNIT_EXPECT_TRUE(test, range_freeable(mm, a + PMD_SIZE));
 
+	/* The last page of the first range. */
 	add_vma(test, mm, a + PMD_SIZE - PAGE_SIZE, a + PMD_SIZE,
 		VM_READ | VM_MAYREAD | VM_MIXEDMAP);
 	KUNIT_EXPECT_FALSE(test, range_freeable(mm, a));
 	KUNIT_EXPECT_FALSE(test, range_freeable(mm, a + PMD_SIZE / 2));
 	KUNIT_EXPECT_TRUE(test, range_freeable(mm, a + PMD_SIZE));
 
-	add_vma(test, mm, a + 2 * PMD_SIZE, a + 2 * PMD_SIZE + PAGE_SIZE,
+	/* The last page of the second range; the third stays freeable. */
+	add_vma(test, mm, a + 2 * PMD_SIZE - PAGE_SIZE, a + 2 * PMD_SIZE,
 		VM_READ | VM_MAYREAD | VM_PFNMAP | VM_IO);
 	KUNIT_EXPECT_FALSE(test, range_freeable(mm, a + PMD_SIZE));
+	KUNIT_EXPECT_TRUE(test, range_freeable(mm, a + 2 * PMD_SIZE));
 }
 
 /*
