@@ -181,7 +181,8 @@ void free_user_ptes(struct vm_area_struct *vma, unsigned long start,
 	struct mm_struct *mm = vma->vm_mm;
 	unsigned long addr;
 
-	if (!static_branch_likely(&free_user_pte_key))
+	/* Not a lookup per PMD range of a VMA that keeps all of them. */
+	if (!static_branch_likely(&free_user_pte_key) || keep_tables(vma))
 		return;
 	mmap_assert_locked(mm);
 	for (addr = start & PMD_MASK; addr < end; addr += PMD_SIZE) {
