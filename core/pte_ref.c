@@ -27,14 +27,50 @@
  * down tables of detached VMAs (count 1), khugepaged replaces tables under
  * its own locking and frees them after RCU, by which time every pin taken
  * through a stale pmd value has been dropped again.
+ *
+ * So a pin guarantees that pte_ref does not free the table and that its
+ * memory stays a PTE table until the pin is dropped.  It does not keep
+ * 6.12's own removers away (khugepaged's retract and collapse, mremap's
+ * move_normal_pmd()): they detach tables under their own locks, as
+ * before, and a caller that must know the table is still the one at *pmd
+ * rechecks *pmd under the PTE lock, as pte_offset_map_lock() does.
+ *
+ * free_user_pte() itself runs only under the invariant that
+ * Documentation/mm/pte_ref.rst states and proves: mmap_lock held, a VMA in
+ * the tree overlapping the PMD range, and the pmd and PTE locks around the
+ * detach.
  */
+#include <linux/delay.h>
+#include <linux/export.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/pgalloc.h>
 #include <linux/pgtable.h>
 #include <linux/pte_ref.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/random.h>
 #include <asm/tlbflush.h>
+
+#ifdef CONFIG_DEBUG_FREE_USER_PTE
+/*
+ * pte_ref.debug_delay_us=N (boot, or /sys/module/pte_ref/parameters/):
+ * pte_ref_debug_delay() spins for a random 0..N microseconds where a
+ * walker or a freer has read a pmd and not yet locked or pinned what it
+ * points to.  The tests use it to widen those windows; 0 (the default)
+ * costs one load.
+ */
+static unsigned int debug_delay_us;
+module_param(debug_delay_us, uint, 0644);
+
+void pte_ref_debug_delay(void)
+{
+	unsigned int max = READ_ONCE(debug_delay_us);
+
+	if (max)
+		udelay(get_random_u32_below(max + 1));
+}
+#endif
 
 /* A pmd value a PTE table can be pinned through: present and not a leaf. */
 static bool pmd_is_table(pmd_t pmdval)
@@ -50,9 +86,12 @@ static bool pmd_is_table(pmd_t pmdval)
  *	holds mmap_lock, a VMA lock or the VMA's rmap lock)
  * @addr: a user address mapped through @pmd
  *
- * A pinned table stays attached to @pmd, and so keeps its memory, until
- * the matching pte_put() or __pte_put().  Any locks may be held; the pin
- * never sleeps.
+ * Until the matching pte_put() or __pte_put(), free_user_pte() leaves the
+ * table attached and its memory stays a PTE table.  6.12's own removers
+ * (khugepaged, mremap) may still detach it under their locks: recheck
+ * *@pmd under the PTE lock to know it is still there.  Any locks may be
+ * held; the pin never sleeps.  pte_offset_map() and its variants pin the
+ * same way (pte_ref_tryget_pmdval()), and pte_unmap() unpins.
  *
  * Return: true if the table is pinned; false if *@pmd is none, not
  * present, a leaf (huge) entry, or a table that free_user_pte() is
@@ -70,6 +109,7 @@ bool pte_tryget(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
 	rcu_read_unlock();
 	return pinned;
 }
+EXPORT_SYMBOL_GPL(pte_tryget);
 
 /**
  * pte_put - drop the pin on the PTE table that an entry lives in
@@ -86,6 +126,7 @@ void pte_put(pte_t *ptep)
 		return;
 	__pte_put(pte_to_page(ptep));
 }
+EXPORT_SYMBOL_GPL(pte_put);
 
 /**
  * pte_ref_pin_peeked - pin the PTE table that pte_offset_map_peek() mapped
@@ -104,11 +145,22 @@ bool pte_ref_pin_peeked(pte_t *ptep)
 	return pte_ref_tryget_page(pte_to_page(ptep));
 }
 
-/* pte_unmap() half of every pte_offset_map*(): see include/linux/pgtable.h. */
+/**
+ * pte_ref_unmap - drop the pin that pte_offset_map*() took
+ * @ptep: the pointer pte_offset_map*() returned (or one into the same table)
+ *
+ * The pte_unmap() half of every pinning pte_offset_map*(): __pte_put() on
+ * the table @ptep points into.  Exported because pte_unmap() is inline.
+ * A pointer outside the linear map (a pte_t on a vmap stack) has no table
+ * page to unpin: DEBUG_VM warns, and it is ignored.
+ */
 void pte_ref_unmap(pte_t *ptep)
 {
+	if (IS_ENABLED(CONFIG_DEBUG_VM) && WARN_ON_ONCE(!virt_addr_valid(ptep)))
+		return;
 	__pte_put(pte_to_page(ptep));
 }
+EXPORT_SYMBOL_GPL(pte_ref_unmap);
 
 /**
  * pte_ref_tlb_table_dtor - destroy a PTE table that mmu_gather is freeing
@@ -172,7 +224,10 @@ static void pte_ref_free_rcu(struct rcu_head *head)
  *	hugetlb (hugetlb walks its tables without pins)
  * @addr: a user address mapped through @pmd
  *
- * Safe to call at any time: a none or leaf pmd, a table with any entry
+ * The caller holds @mm's mmap_lock and has checked that a VMA in the tree
+ * overlaps the table's PMD range (free_user_pte() does both): the
+ * invariant of Documentation/mm/pte_ref.rst.  Within it, safe to call at
+ * any time: a none or leaf pmd, a table with any entry
  * that is not pte_none() (present, swap, migration, marker), or a pinned
  * table is left alone.  Otherwise the table is detached under the pmd lock
  * and its PTE lock, the TLB and paging-structure caches of @mm are flushed,
@@ -192,6 +247,9 @@ enum pte_ref_free __free_user_pte(struct mm_struct *mm, pmd_t *pmd,
 	pgtable_t table;
 	pmd_t pmdval;
 
+	mmap_assert_locked(mm);
+	/* The window between finding @pmd and locking it (debug kernels). */
+	pte_ref_debug_delay();
 	pml = pmd_lock(mm, pmd);
 	pmdval = pmdp_get(pmd);
 	/* Only tables of pagetable_pte_ctor() have a count to free them by. */
@@ -231,19 +289,4 @@ enum pte_ref_free __free_user_pte(struct mm_struct *mm, pmd_t *pmd,
 	mm_dec_nr_ptes(mm);
 	call_rcu(&page_ptdesc(table)->pt_rcu_head, pte_ref_free_rcu);
 	return PTE_REF_FREED;
-}
-
-/**
- * free_user_pte - free the PTE table at a pmd if it is empty and unpinned
- * @mm: the address space of @pmd
- * @pmd: the pmd entry, as for __free_user_pte()
- * @addr: a user address mapped through @pmd
- *
- * The seed API: __free_user_pte() without the reason.
- *
- * Return: true if the table was detached (and will be freed).
- */
-bool free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
-{
-	return __free_user_pte(mm, pmd, addr) == PTE_REF_FREED;
 }

@@ -145,6 +145,7 @@ static struct vm_area_struct *lock_pud_range(struct mm_struct *mm,
 {
 	struct vm_area_struct *vma = find_vma(mm, addr), *next;
 
+	mmap_assert_write_locked(mm);
 	if (!vma || vma->vm_start >= addr + PUD_SIZE || is_vm_hugetlb_page(vma))
 		return NULL;
 	next = find_vma(mm, vma->vm_end);
@@ -184,6 +185,7 @@ static int free_pmd_table(struct mm_struct *mm, unsigned long addr)
 	pud_t *pud;
 	pmd_t *pmd;
 
+	mmap_assert_write_locked(mm);
 	if (pgd_none_or_clear_bad(pgd))
 		return 0;
 	p4d = p4d_offset(pgd, addr);
@@ -215,6 +217,8 @@ static bool sweep_mm(struct mm_struct *mm, unsigned long start,
 	struct vm_area_struct *vma;
 	unsigned long addr, freed = 0;
 
+	/* Between noting the range and locking it (debug kernels). */
+	pte_ref_debug_delay();
 	if (wait)
 		mmap_write_lock(mm);
 	else if (!mmap_write_trylock(mm))

@@ -3,25 +3,32 @@
  * pte_ref reclaim: when to call free_user_pte(), the switch that turns it
  * off, and the counters that show what it did.
  *
+ * Every PTE table pte_ref frees is freed under one rule (Documentation/mm/
+ * pte_ref.rst, "The invariant"): with its mm's mmap_lock held, at least
+ * one VMA in the tree overlapping the table's PMD range, and none there
+ * that keep_tables() names.  The VMA is what keeps munmap away: munmap
+ * frees the tables of VMAs it has already taken out of the tree, holding
+ * mmap_lock only for read, and never a table a VMA still in the tree
+ * reaches.  mmap_lock keeps away the table-removers that hold it for
+ * write (khugepaged's collapse, mremap) and rely on a pmd they checked.
+ *
  * Triggers:
  *   MADV_DONTNEED(_LOCKED)  every PMD range the call touched, under the
  *                           caller's mmap_lock; any call size, so several
  *                           small calls that together empty a table free it
- *   MADV_FREE               when reclaim discards a lazily-freed page, the
- *                           table it was in, under the rmap lock
+ *   MADV_FREE               reclaim discards lazily-freed pages holding
+ *                           only the rmap lock: it notes the PMD range, and
+ *                           a worker frees the table under mmap_lock
  *   retry                   a table skipped only because it was pinned is
- *                           tried again from a workqueue until the pins are
- *                           gone (or PTE_REF_RETRIES attempts have failed)
- *
- * A table is only freed if no VMA that keep_tables() names shares its PMD
- * range.  Without mmap_lock (the MADV_FREE path) the VMA tree cannot be
- * walked, so there the whole PMD range must lie in the one VMA being
- * reclaimed.
+ *                           tried again by the same worker until the pins
+ *                           are gone (or PTE_REF_RETRIES attempts failed)
  *
  * vm.free_user_pte (sysctl) and free_user_pte= (boot) switch the triggers;
  * off is a static branch, so it costs nothing on the madvise and reclaim
  * paths.  Pins are always taken: they are what makes switching on safe.
  */
+#include <linux/export.h>
+#include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/init.h>
 #include <linux/jump_label.h>
@@ -37,6 +44,12 @@
 
 #define PTE_REF_RETRIES		16
 #define PTE_REF_RETRY_DELAY	msecs_to_jiffies(10)
+/*
+ * Ranges waiting for the worker, all mms together.  Reclaim notes one per
+ * discarded page that emptied a table (duplicates are merged); beyond this
+ * many the range keeps its table until munmap or a later DONTNEED.
+ */
+#define PTE_REF_MAX_PENDING	1024
 
 static DEFINE_STATIC_KEY_TRUE(free_user_pte_key);
 static int free_user_pte_enabled = 1;
@@ -67,62 +80,113 @@ static pmd_t *pte_ref_find_pmd(struct mm_struct *mm, unsigned long addr)
  *   handler through get_locked_pte(), insert_pages() or
  *   apply_to_page_range(), which allocate the table and then lock it
  *   with mmap_lock held only for read, and do not try again: a table
- *   freed in between would fail the fault (VM_FAULT_OOM, -EFAULT).
+ *   freed in between would fail the fault (VM_FAULT_OOM, -EFAULT);
+ * - DAX does the same through vmf_insert_mixed() with neither flag set:
+ *   fs-dax files (vma_is_dax()) and device-dax, a character device like
+ *   any other driver whose mapping is not anonymous or shmem.
  */
 static bool keep_tables(struct vm_area_struct *vma)
 {
-	return is_vm_hugetlb_page(vma) || (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP));
+	struct file *file = vma->vm_file;
+
+	return is_vm_hugetlb_page(vma) ||
+	       (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) ||
+	       (file && (vma_is_dax(vma) || S_ISCHR(file_inode(file)->i_mode)));
 }
 
-/* mmap_lock held: may the table covering @addr be freed? */
+/*
+ * May the PTE table covering @addr be freed?  Only if a VMA overlaps its
+ * PMD range (so munmap is not tearing the range down) and no VMA there
+ * keeps its tables.  mmap_lock keeps the answer true until it is dropped.
+ */
 static bool pmd_range_freeable(struct mm_struct *mm, unsigned long addr)
 {
 	unsigned long start = addr & PMD_MASK, end = start + PMD_SIZE;
 	struct vm_area_struct *vma;
+	VMA_ITERATOR(vmi, mm, start);
+	bool mapped = false;
 
-	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
-	     vma = find_vma(mm, vma->vm_end))
+	mmap_assert_locked(mm);
+	for_each_vma_range(vmi, vma, end) {
 		if (keep_tables(vma))
 			return false;
-	return true;
+		mapped = true;
+	}
+	return mapped;
 }
 
+/* A PMD range whose table the worker tries to free. */
 struct pte_ref_retry {
 	struct list_head list;
 	struct mm_struct *mm;		/* mmgrab()bed */
-	unsigned long addr;
-	int tries;
+	unsigned long addr;		/* PMD aligned */
+	int tries;			/* 0: noted by reclaim, else retries */
 };
 
 static LIST_HEAD(retry_list);
+static unsigned int nr_pending;		/* entries on retry_list */
 static DEFINE_SPINLOCK(retry_lock);
 static void pte_ref_retry_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(retry_work, pte_ref_retry_work);
 
+/* retry_lock held: is (@mm, @addr) already queued? */
+static bool retry_queued(struct mm_struct *mm, unsigned long addr)
+{
+	struct pte_ref_retry *r;
+
+	list_for_each_entry_reverse(r, &retry_list, list)
+		if (r->mm == mm && r->addr == addr)
+			return true;
+	return false;
+}
+
+/*
+ * Hand the table covering @addr to the worker.  Any context that may take
+ * a spinlock: reclaim calls it holding an rmap lock.
+ */
 static void queue_retry(struct mm_struct *mm, unsigned long addr, int tries)
 {
-	struct pte_ref_retry *r = kmalloc(sizeof(*r), GFP_NOWAIT | __GFP_NOWARN |
-					     __GFP_NOMEMALLOC);
+	struct pte_ref_retry *r;
 
+	addr &= PMD_MASK;
+	spin_lock(&retry_lock);
+	if (retry_queued(mm, addr)) {
+		spin_unlock(&retry_lock);
+		return;
+	}
+	if (nr_pending >= PTE_REF_MAX_PENDING) {
+		spin_unlock(&retry_lock);
+		count_vm_event(PTE_REF_RETRY_GAVE_UP);
+		return;
+	}
+	/* Not from the reserves: a table left in place is only not reclaimed. */
+	r = kmalloc(sizeof(*r), GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC);
 	if (!r) {
+		spin_unlock(&retry_lock);
 		count_vm_event(PTE_REF_RETRY_GAVE_UP);
 		return;
 	}
 	mmgrab(mm);
 	r->mm = mm;
-	r->addr = addr & PMD_MASK;
+	r->addr = addr;
 	r->tries = tries;
-	spin_lock(&retry_lock);
 	list_add_tail(&r->list, &retry_list);
+	nr_pending++;
 	spin_unlock(&retry_lock);
-	schedule_delayed_work(&retry_work, PTE_REF_RETRY_DELAY);
+	/* Unbound: the worker waits for mmap_lock. */
+	queue_delayed_work(system_unbound_wq, &retry_work, PTE_REF_RETRY_DELAY);
 }
 
-/* Try one table; a pinned one is queued for another try. */
+/*
+ * Try one table under the invariant: mmap_lock held and
+ * pmd_range_freeable() true.  A pinned one is queued for another try.
+ */
 static void try_free(struct mm_struct *mm, unsigned long addr, int tries)
 {
-	pmd_t *pmd = pte_ref_find_pmd(mm, addr);
+	pmd_t *pmd;
 
+	mmap_assert_locked(mm);
+	pmd = pte_ref_find_pmd(mm, addr);
 	if (!pmd)
 		return;
 	switch (__free_user_pte(mm, pmd, addr)) {
@@ -149,6 +213,7 @@ static void pte_ref_retry_work(struct work_struct *work)
 
 	spin_lock(&retry_lock);
 	list_splice_init(&retry_list, &todo);
+	nr_pending = 0;
 	spin_unlock(&retry_lock);
 	list_for_each_entry_safe(r, next, &todo, list) {
 		struct mm_struct *mm = r->mm;
@@ -158,13 +223,33 @@ static void pte_ref_retry_work(struct work_struct *work)
 			if (pmd_range_freeable(mm, r->addr))
 				try_free(mm, r->addr, r->tries);
 			mmap_read_unlock(mm);
-			mmput(mm);
+			/* Not mmput(): the last user would tear the mm down here. */
+			mmput_async(mm);
 		}
 		list_del(&r->list);
 		mmdrop(mm);
 		kfree(r);
 	}
 }
+
+/**
+ * free_user_pte - free the PTE table at a pmd if it is empty and unpinned
+ * @mm: the address space of @pmd; the caller holds its mmap_lock
+ * @pmd: the pmd entry mapping @addr
+ * @addr: a user address mapped through @pmd
+ *
+ * The seed API.  The table is freed only under the invariant: a VMA of
+ * @mm overlaps its PMD range, and none there keeps its tables (hugetlb,
+ * driver and DAX mappings); then as __free_user_pte().
+ *
+ * Return: true if the table was detached (and will be freed).
+ */
+bool free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
+{
+	return pmd_range_freeable(mm, addr) &&
+	       __free_user_pte(mm, pmd, addr) == PTE_REF_FREED;
+}
+EXPORT_SYMBOL_GPL(free_user_pte);
 
 /**
  * free_user_ptes - free the empty PTE tables of a range just zapped
@@ -194,21 +279,19 @@ void free_user_ptes(struct vm_area_struct *vma, unsigned long start,
 }
 
 /**
- * free_user_pte_vma - free the table of @addr after reclaim emptied it
+ * free_user_pte_vma - note that reclaim may have emptied the table of @addr
  * @vma: the VMA whose rmap lock the caller holds (no mmap_lock)
  * @addr: an address in @vma whose entry reclaim just cleared
  *
- * Only when @vma covers the whole PMD range: without mmap_lock other VMAs
- * sharing the table cannot be looked at.
+ * Reclaim holds neither mmap_lock nor a VMA lock, so it may not free the
+ * table itself (see the invariant above): the worker frees it, if it is
+ * still empty and unpinned then.  May not sleep.
  */
 void free_user_pte_vma(struct vm_area_struct *vma, unsigned long addr)
 {
-	unsigned long start = addr & PMD_MASK;
-
-	if (!static_branch_likely(&free_user_pte_key) || keep_tables(vma) ||
-	    start < vma->vm_start || start + PMD_SIZE > vma->vm_end)
+	if (!static_branch_likely(&free_user_pte_key) || keep_tables(vma))
 		return;
-	try_free(vma->vm_mm, addr, 0);
+	queue_retry(vma->vm_mm, addr, 0);
 }
 
 static void set_enabled(bool on)

@@ -9,8 +9,15 @@
  *   0       dying: free_user_pte() detached it; it is freed after an RCU
  *           grace period and can never be pinned again
  *
- * Every pte_offset_map*() holds a pin until its pte_unmap(), so a mapped
- * table stays attached to its pmd for as long as the caller holds it.
+ * Every pte_offset_map*() holds a pin until its pte_unmap(), so pte_ref
+ * never frees a table a caller has mapped; pte_offset_map*() and
+ * pte_unmap() are wrappers of the pin (pte_ref_tryget_pmdval()) and the
+ * unpin (pte_ref_unmap()) that pte_tryget() and pte_put() also use.
+ *
+ * pte_ref frees a table only under one invariant: its mm's mmap_lock held,
+ * a VMA in the tree overlapping its PMD range, the pmd and PTE locks held
+ * to detach it.  Documentation/mm/pte_ref.rst proves it against every
+ * walker.
  *
  * Only tables made by pagetable_pte_ctor() (PageTable()) carry a count.
  * pte_offset_map() is also used on kernel and firmware page tables (perf
@@ -132,6 +139,15 @@ enum pte_ref_free {
 	PTE_REF_FREED,		/* detached; freed after an RCU grace period */
 };
 
+#ifdef CONFIG_DEBUG_FREE_USER_PTE
+void pte_ref_debug_delay(void);
+#else
+/* Widens race windows in debug kernels only (pte_ref.debug_delay_us=). */
+static inline void pte_ref_debug_delay(void)
+{
+}
+#endif
+
 bool pte_tryget(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
 void pte_put(pte_t *ptep);
 bool pte_ref_pin_peeked(pte_t *ptep);
@@ -145,6 +161,10 @@ void pte_ref_pmd_emptied(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
 void pte_ref_tlb_table_dtor(void *table);
 
 #else /* !CONFIG_FREE_USER_PTE */
+
+static inline void pte_ref_debug_delay(void)
+{
+}
 
 static inline void pte_ref_init(pgtable_t pte)
 {

@@ -76,6 +76,21 @@ static int refcount(pmd_t *pmd)
 	return atomic_read(pte_ref_count(pmd_pgtable(pmdp_get(pmd))));
 }
 
+/*
+ * __free_user_pte() as the triggers call it, under mmap_lock.  The test mm
+ * has no VMA, so free_user_pte(), which also wants one over the range,
+ * would refuse every table: these tests are about the table itself.
+ */
+static bool test_free(struct pte_ref_env *env)
+{
+	enum pte_ref_free ret;
+
+	mmap_read_lock(env->mm);
+	ret = __test_free(env);
+	mmap_read_unlock(env->mm);
+	return ret == PTE_REF_FREED;
+}
+
 static void alloc_table(struct kunit *test, struct pte_ref_env *env)
 {
 	KUNIT_ASSERT_EQ(test, __pte_alloc(env->mm, env->pmd), 0);
@@ -103,7 +118,7 @@ static void pte_ref_tryget_leaf_pmd(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, pte_tryget(env->mm, env->pmd, TEST_ADDR));
 	KUNIT_EXPECT_NULL(test, pte_offset_map(env->pmd, TEST_ADDR));
 	/* free_user_pte() leaves a leaf entry alone. */
-	KUNIT_EXPECT_FALSE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_FALSE(test, test_free(env));
 	KUNIT_EXPECT_TRUE(test, pmd_same(pmdp_get(env->pmd), leaf));
 	pmd_clear(env->pmd);
 }
@@ -243,7 +258,7 @@ static void pte_ref_lock_unpinned(struct kunit *test)
 	pte_unmap_unlock_unpinned(pte, ptl);
 	KUNIT_EXPECT_EQ(test, atomic_read(count), 1);
 	/* Nothing holds the empty table any more: it can go. */
-	KUNIT_EXPECT_TRUE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_TRUE(test, test_free(env));
 }
 
 /*
@@ -270,7 +285,7 @@ static void pte_ref_kernel_table(struct kunit *test)
 		pte_unmap(pte);
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(pte_ref_count(table)), -7);
-	KUNIT_EXPECT_FALSE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_FALSE(test, test_free(env));
 	KUNIT_EXPECT_TRUE(test, pmd_same(pmdp_get(env->pmd), saved));
 	pmd_clear(env->pmd);
 	atomic_set(pte_ref_count(table), 0);
@@ -288,11 +303,11 @@ static void free_user_pte_pinned(struct kunit *test)
 	pte = pte_offset_map(env->pmd, TEST_ADDR);
 	KUNIT_ASSERT_NOT_NULL(test, pte);
 	__acquire(RCU);
-	KUNIT_EXPECT_FALSE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_FALSE(test, test_free(env));
 	KUNIT_EXPECT_FALSE(test, pmd_none(pmdp_get(env->pmd)));
 	KUNIT_EXPECT_EQ(test, mm_pgtables_bytes(env->mm), bytes);
 	pte_unmap(pte);
-	KUNIT_EXPECT_TRUE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_TRUE(test, test_free(env));
 }
 
 static void free_user_pte_not_empty(struct kunit *test)
@@ -306,7 +321,7 @@ static void free_user_pte_not_empty(struct kunit *test)
 	for (i = 0; i < PTRS_PER_PTE; i += PTRS_PER_PTE - 1) {
 		pte = pte_offset_kernel(env->pmd, TEST_ADDR + i * PAGE_SIZE);
 		set_pte(pte, pfn_pte(page_to_pfn(env->data), vm_get_page_prot(VM_READ)));
-		KUNIT_EXPECT_FALSE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+		KUNIT_EXPECT_FALSE(test, test_free(env));
 		KUNIT_EXPECT_FALSE(test, pmd_none(pmdp_get(env->pmd)));
 		pte_clear(env->mm, TEST_ADDR, pte);
 	}
@@ -319,13 +334,13 @@ static void free_user_pte_empty(struct kunit *test)
 	unsigned long bytes;
 	struct page *table;
 
-	KUNIT_EXPECT_FALSE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_EXPECT_FALSE(test, test_free(env));
 	alloc_table(test, env);
 	bytes = mm_pgtables_bytes(env->mm);
 	table = pmd_pgtable(pmdp_get(env->pmd));
 	/* Hold the page itself, to see its destructor run after RCU. */
 	get_page(table);
-	KUNIT_ASSERT_TRUE(test, free_user_pte(env->mm, env->pmd, TEST_ADDR));
+	KUNIT_ASSERT_TRUE(test, test_free(env));
 	KUNIT_EXPECT_TRUE(test, pmd_none(pmdp_get(env->pmd)));
 	KUNIT_EXPECT_EQ(test, mm_pgtables_bytes(env->mm),
 			bytes - PTRS_PER_PTE * sizeof(pte_t));
@@ -354,10 +369,12 @@ static void free_user_pte_after_rcu(struct kunit *test)
 	table = pmd_pgtable(pmdp_get(env->pmd));
 	/* Hold the page itself, so the check below reads a live struct page. */
 	get_page(table);
+	mmap_read_lock(env->mm);
 	rcu_read_lock();
-	freed = free_user_pte(env->mm, env->pmd, TEST_ADDR);
+	freed = __test_free(env) == PTE_REF_FREED;
 	kept = folio_test_pgtable(page_folio(table));
 	rcu_read_unlock();
+	mmap_read_unlock(env->mm);
 	/* Reported out here: a failed expectation allocates, and may sleep. */
 	KUNIT_EXPECT_TRUE(test, freed);
 	KUNIT_EXPECT_TRUE(test, kept);
@@ -412,7 +429,7 @@ static int race_freer(void *arg)
 		 */
 		udelay(5);
 		cond_resched();
-		if (free_user_pte(r->env->mm, r->env->pmd, TEST_ADDR))
+		if (test_free(r->env))
 			atomic_long_inc(&r->frees);
 		cond_resched();
 	}

@@ -10,7 +10,10 @@
  * for any process.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
 #include <linux/pgalloc.h>
+#include <asm/tlb.h>
 
 /* PMD aligned, in the middle of the user range. */
 #define RECLAIM_TEST_ADDR	(SZ_1G)
@@ -109,8 +112,8 @@ static void reclaim_driver_maps_keep_tables(struct kunit *test)
 }
 
 /*
- * The reclaim path (no mmap_lock, one VMA over the whole PMD range) frees
- * the empty table of an anonymous VMA and keeps a driver mapping's.
+ * The reclaim path (rmap lock only, so it hands the range to the worker)
+ * frees the empty table of an anonymous VMA and keeps a driver mapping's.
  */
 static void reclaim_vma_path_keeps_driver_tables(struct kunit *test)
 {
@@ -125,25 +128,129 @@ static void reclaim_vma_path_keeps_driver_tables(struct kunit *test)
 	drv = add_vma(test, mm, a + PMD_SIZE, a + 2 * PMD_SIZE,
 		      VM_READ | VM_MAYREAD | VM_MIXEDMAP);
 
-	/* Reclaim holds the rmap lock; mmap_lock keeps the PMD table here. */
 	pmd = add_table(test, mm, a + PMD_SIZE);
-	mmap_read_lock(mm);
 	free_user_pte_vma(drv, a + PMD_SIZE);
-	mmap_read_unlock(mm);
+	flush_delayed_work(&retry_work);
 	KUNIT_EXPECT_FALSE(test, pmd_none(pmdp_get(pmd)));
 
 	pmd = add_table(test, mm, a);
-	mmap_read_lock(mm);
 	free_user_pte_vma(anon, a);
-	mmap_read_unlock(mm);
+	flush_delayed_work(&retry_work);
 	KUNIT_EXPECT_TRUE(test, pmd_none(pmdp_get(pmd)));
 	/* Let the freed table reach its destructor before the mm goes. */
 	rcu_barrier();
 }
 
+/*
+ * Reclaim holds only the VMA's rmap lock.  It must not free a table while
+ * another task holds mmap_lock for write and relies on the table staying:
+ * collapse_huge_page() checks the pmd, then waits for the anon_vma lock
+ * that reclaim holds for read, then installs whatever the pmd held.  So
+ * reclaim only notes the range, and the table goes once mmap_lock is free.
+ */
+static void reclaim_waits_for_mmap_lock(struct kunit *test)
+{
+	struct mm_struct *mm = reclaim_test_mm(test);
+	unsigned long a = RECLAIM_TEST_ADDR;
+	struct vm_area_struct *anon;
+	bool kept;
+	pmd_t *pmd;
+
+	if (!static_key_enabled(&free_user_pte_key))
+		kunit_skip(test, "freeing is switched off (vm.free_user_pte=0)");
+	anon = add_vma(test, mm, a, a + PMD_SIZE, ANON_FLAGS);
+	pmd = add_table(test, mm, a);
+
+	mmap_write_lock(mm);
+	free_user_pte_vma(anon, a);
+	/* Several times the retry delay: long enough for any worker. */
+	msleep(100);
+	kept = !pmd_none(pmdp_get(pmd));
+	mmap_write_unlock(mm);
+	KUNIT_EXPECT_TRUE(test, kept);
+
+	flush_delayed_work(&retry_work);
+	KUNIT_EXPECT_TRUE(test, pmd_none(pmdp_get(pmd)));
+	rcu_barrier();
+}
+
+/*
+ * A range with no VMA is one munmap is tearing down (it frees the tables
+ * of detached VMAs holding mmap_lock only for read): a queued retry must
+ * leave its table, and the PMD table above it, to munmap.
+ */
+static void retry_needs_a_vma(struct kunit *test)
+{
+	struct mm_struct *mm = reclaim_test_mm(test);
+	unsigned long a = RECLAIM_TEST_ADDR;
+	struct mmu_gather tlb;
+	bool kept;
+	pmd_t *pmd;
+
+	if (!static_key_enabled(&free_user_pte_key))
+		kunit_skip(test, "freeing is switched off (vm.free_user_pte=0)");
+	pmd = add_table(test, mm, a);
+	queue_retry(mm, a, 1);
+	flush_delayed_work(&retry_work);
+	kept = !pmd_none(pmdp_get(pmd));
+	KUNIT_EXPECT_TRUE(test, kept);
+
+	/* No VMA covers the tables: free them as munmap would. */
+	rcu_barrier();
+	mmap_write_lock(mm);
+	tlb_gather_mmu(&tlb, mm);
+	free_pgd_range(&tlb, a, a + PMD_SIZE, 0, 0);
+	tlb_finish_mmu(&tlb);
+	mmap_write_unlock(mm);
+}
+
+/* Taken off the VMA before exit_mmap() would fput() a file that is not one. */
+static void clear_vm_file(void *vma)
+{
+	((struct vm_area_struct *)vma)->vm_file = NULL;
+}
+
+/*
+ * A character device fills its mappings itself: device-dax through
+ * vmf_insert_mixed() without VM_MIXEDMAP, which allocates and locks a
+ * table without trying again.  Its PMD range keeps its table.
+ */
+static void reclaim_char_device_keeps_tables(struct kunit *test)
+{
+	struct mm_struct *mm = reclaim_test_mm(test);
+	unsigned long a = RECLAIM_TEST_ADDR;
+	struct address_space *mapping;
+	struct vm_area_struct *vma;
+	struct inode *inode;
+	struct file *file;
+
+	file = kunit_kzalloc(test, sizeof(*file), GFP_KERNEL);
+	inode = kunit_kzalloc(test, sizeof(*inode), GFP_KERNEL);
+	mapping = kunit_kzalloc(test, sizeof(*mapping), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	KUNIT_ASSERT_NOT_NULL(test, inode);
+	KUNIT_ASSERT_NOT_NULL(test, mapping);
+	inode->i_mode = S_IFCHR | 0600;
+	mapping->host = inode;
+	file->f_inode = inode;
+	file->f_mapping = mapping;
+
+	vma = add_vma(test, mm, a, a + PMD_SIZE,
+		      VM_READ | VM_MAYREAD | VM_SHARED | VM_MAYSHARE);
+	KUNIT_ASSERT_TRUE(test, range_freeable(mm, a));
+	mmap_write_lock(mm);
+	vma->vm_file = file;
+	mmap_write_unlock(mm);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, clear_vm_file, vma), 0);
+	KUNIT_EXPECT_FALSE(test, range_freeable(mm, a));
+}
+
 static struct kunit_case pte_ref_reclaim_cases[] = {
 	KUNIT_CASE(reclaim_driver_maps_keep_tables),
 	KUNIT_CASE(reclaim_vma_path_keeps_driver_tables),
+	KUNIT_CASE(reclaim_waits_for_mmap_lock),
+	KUNIT_CASE(retry_needs_a_vma),
+	KUNIT_CASE(reclaim_char_device_keeps_tables),
 	{}
 };
 

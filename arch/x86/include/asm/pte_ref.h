@@ -11,6 +11,11 @@
  * paging-structure cache entry for this mm; INVLPG/INVPCID/CR3 reloads
  * drop paging-structure caches along with the TLB.
  *
+ * Not selected with XEN_PV: a PV guest's tables are pinned read-only by
+ * Xen until paravirt_release_pte(), which only ___pte_free_tlb() calls;
+ * free_user_pte() frees outside mmu_gather and would return a pinned,
+ * read-only page to the allocator.
+ *
  * munmap and exit: with CONFIG_FREE_USER_PTE bare metal also RCU-frees
  * tables through tlb_remove_table(), as paravirt guests do, and the PTE
  * table destructor runs in __tlb_remove_table(), after GUP-fast walkers

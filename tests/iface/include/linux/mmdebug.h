@@ -3,3 +3,5 @@
 #pragma once
 #define VM_WARN_ONCE(cond, fmt, ...) ((void)(cond))
 #define WARN_ONCE(cond, fmt, ...) ((void)(cond))
+#define WARN_ON_ONCE(cond) (!!(cond))
+bool virt_addr_valid(const void *addr);

@@ -27,3 +27,7 @@ void list_splice_init(struct list_head *list, struct list_head *head);
 	     n = container_of(pos->member.next, __typeof__(*pos), member); \
 	     &pos->member != (head); \
 	     pos = n, n = container_of(n->member.next, __typeof__(*n), member))
+#define list_for_each_entry_reverse(pos, head, member) \
+	for (pos = container_of((head)->prev, __typeof__(*pos), member); \
+	     &pos->member != (head); \
+	     pos = container_of(pos->member.prev, __typeof__(*pos), member))
