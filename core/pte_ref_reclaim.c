@@ -103,11 +103,11 @@ static bool pmd_range_freeable(struct mm_struct *mm, unsigned long addr)
 {
 	unsigned long start = addr & PMD_MASK, end = start + PMD_SIZE;
 	struct vm_area_struct *vma;
-	VMA_ITERATOR(vmi, mm, start);
 	bool mapped = false;
 
 	mmap_assert_locked(mm);
-	for_each_vma_range(vmi, vma, end) {
+	for (vma = find_vma(mm, start); vma && vma->vm_start < end;
+	     vma = find_vma(mm, vma->vm_end)) {
 		if (keep_tables(vma))
 			return false;
 		mapped = true;

@@ -28,11 +28,6 @@ void mmap_read_lock(struct mm_struct *mm);
 void mmap_read_unlock(struct mm_struct *mm);
 void mmap_assert_locked(const struct mm_struct *mm);
 void mmap_assert_write_locked(const struct mm_struct *mm);
-struct vma_iterator { struct mm_struct *mm; unsigned long index; };
-#define VMA_ITERATOR(name, mm_, addr) struct vma_iterator name = { mm_, addr }
-struct vm_area_struct *vma_find(struct vma_iterator *vmi, unsigned long max);
-#define for_each_vma_range(vmi, vma, end) \
-	while ((vma = vma_find(&(vmi), (end))) != NULL)
 /* Used by pte_ref_pmd.c */
 void mmap_write_lock(struct mm_struct *mm);
 bool mmap_write_trylock(struct mm_struct *mm);
