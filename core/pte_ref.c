@@ -87,10 +87,13 @@ static bool pmd_is_table(pmd_t pmdval)
  * @addr: a user address mapped through @pmd
  *
  * Until the matching pte_put() or __pte_put(), free_user_pte() leaves the
- * table attached and its memory stays a PTE table.  6.12's own removers
- * (khugepaged, mremap) may still detach it under their locks: recheck
- * *@pmd under the PTE lock to know it is still there.  Any locks may be
- * held; the pin never sleeps.  pte_offset_map() and its variants pin the
+ * table attached.  6.12's own removers (khugepaged, mremap) may still
+ * detach it under their locks: recheck *@pmd under the PTE lock to know
+ * it is still there.  khugepaged's retract frees what it detached after
+ * an RCU grace period whatever the pins: keep the table in an RCU read
+ * section (as pte_offset_map() does) or hold mmap_lock for write or the
+ * VMA's i_mmap lock until the pte_put().  Any locks may be held; the pin
+ * never sleeps.  pte_offset_map() and its variants pin the
  * same way (pte_ref_tryget_pmdval()), and pte_unmap() unpins.
  *
  * Return: true if the table is pinned; false if *@pmd is none, not
@@ -219,8 +222,8 @@ static void pte_ref_free_rcu(struct rcu_head *head)
 /**
  * __free_user_pte - free the PTE table at a pmd if it is empty and unpinned
  * @mm: the address space of @pmd
- * @pmd: the pmd entry; the PMD table holding it must stay (the caller
- *	holds mmap_lock or the VMA's rmap lock), and the VMA must not be
+ * @pmd: the pmd entry; the caller holds @mm's mmap_lock, which with the
+ *	VMA over the range keeps the PMD table; the VMA must not be
  *	hugetlb (hugetlb walks its tables without pins)
  * @addr: a user address mapped through @pmd
  *

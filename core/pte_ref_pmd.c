@@ -91,7 +91,7 @@ static struct pmd_sweep *find_sweep(struct mm_struct *mm)
  *	PMD table
  * @mm: the address space
  * @pmd: the pmd entry whose PTE table was just freed; the caller holds
- *	what keeps the PMD table (mmap_lock or the VMA's rmap lock)
+ *	mmap_lock, which with a VMA over the range keeps the PMD table
  * @addr: a user address mapped through @pmd
  *
  * Cheap when the PMD table still maps something; otherwise queues its

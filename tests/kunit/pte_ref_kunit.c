@@ -86,7 +86,7 @@ static bool test_free(struct pte_ref_env *env)
 	enum pte_ref_free ret;
 
 	mmap_read_lock(env->mm);
-	ret = __test_free(env);
+	ret = __free_user_pte(env->mm, env->pmd, TEST_ADDR);
 	mmap_read_unlock(env->mm);
 	return ret == PTE_REF_FREED;
 }
@@ -298,15 +298,24 @@ static void free_user_pte_pinned(struct kunit *test)
 	unsigned long bytes;
 	pte_t *pte;
 
+	enum pte_ref_free ret;
+
 	alloc_table(test, env);
 	bytes = mm_pgtables_bytes(env->mm);
+	/* mmap_lock first: it sleeps, and a mapped table is an RCU section. */
+	mmap_read_lock(env->mm);
 	pte = pte_offset_map(env->pmd, TEST_ADDR);
-	KUNIT_ASSERT_NOT_NULL(test, pte);
+	if (!pte) {
+		mmap_read_unlock(env->mm);
+		KUNIT_FAIL_AND_ABORT(test, "no table mapped");
+	}
 	__acquire(RCU);
-	KUNIT_EXPECT_FALSE(test, test_free(env));
+	ret = __free_user_pte(env->mm, env->pmd, TEST_ADDR);
+	pte_unmap(pte);
+	mmap_read_unlock(env->mm);
+	KUNIT_EXPECT_EQ(test, ret, PTE_REF_PINNED);
 	KUNIT_EXPECT_FALSE(test, pmd_none(pmdp_get(env->pmd)));
 	KUNIT_EXPECT_EQ(test, mm_pgtables_bytes(env->mm), bytes);
-	pte_unmap(pte);
 	KUNIT_EXPECT_TRUE(test, test_free(env));
 }
 
@@ -371,7 +380,7 @@ static void free_user_pte_after_rcu(struct kunit *test)
 	get_page(table);
 	mmap_read_lock(env->mm);
 	rcu_read_lock();
-	freed = __test_free(env) == PTE_REF_FREED;
+	freed = __free_user_pte(env->mm, env->pmd, TEST_ADDR) == PTE_REF_FREED;
 	kept = folio_test_pgtable(page_folio(table));
 	rcu_read_unlock();
 	mmap_read_unlock(env->mm);

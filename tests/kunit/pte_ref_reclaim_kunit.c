@@ -94,8 +94,11 @@ static void reclaim_driver_maps_keep_tables(struct kunit *test)
 
 	add_vma(test, mm, a, a + PMD_SIZE / 2, ANON_FLAGS);
 	add_vma(test, mm, a + PMD_SIZE, a + 2 * PMD_SIZE - PAGE_SIZE, ANON_FLAGS);
+	add_vma(test, mm, a + 2 * PMD_SIZE, a + 3 * PMD_SIZE, ANON_FLAGS);
 	KUNIT_EXPECT_TRUE(test, range_freeable(mm, a));
 	KUNIT_EXPECT_TRUE(test, range_freeable(mm, a + PMD_SIZE));
+	/* No VMA at all: a range munmap may be tearing down. */
+	KUNIT_EXPECT_FALSE(test, range_freeable(mm, a + 3 * PMD_SIZE));
 
 	/* The last page of the first range. */
 	add_vma(test, mm, a + PMD_SIZE - PAGE_SIZE, a + PMD_SIZE,
