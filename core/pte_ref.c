@@ -116,17 +116,17 @@ EXPORT_SYMBOL_GPL(pte_tryget);
 
 /**
  * pte_put - drop the pin on the PTE table that an entry lives in
- * @ptep: an entry of the pinned table
+ * @ptep: an entry of a table pinned with pte_tryget()
  *
- * Does nothing for a hugetlb entry (pte_huge()), which lives in a PMD or
- * PUD table that carries no pte_ref.  Callers that know @ptep is in a PTE
- * table, like pte_unmap(), skip that test: pte_huge() is not meaningful
- * on PTE-level entries of every architecture.
+ * pte_tryget() pins PTE tables only, so @ptep is a PTE-level entry, and
+ * what it holds (a page, a swap entry, nothing) does not matter: the
+ * entry is not read.  The seed's pte_put() asked pte_huge() to skip
+ * hugetlb entries; no architecture can answer that for a PTE-level entry
+ * (x86's _PAGE_PSE is _PAGE_PAT there, riscv's pte_huge() is any leaf),
+ * and a hugetlb entry at PMD level or above is never pinned.
  */
 void pte_put(pte_t *ptep)
 {
-	if (pte_huge(ptep_get(ptep)))
-		return;
 	__pte_put(pte_to_page(ptep));
 }
 EXPORT_SYMBOL_GPL(pte_put);

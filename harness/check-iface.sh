@@ -10,7 +10,7 @@
 for src in "$@"; do
 	if gcc -fsyntax-only -nostdinc -Werror -Wall -Wno-unused-function \
 		-DCONFIG_FREE_USER_PTE -I "$TOP/tests/iface/include" -I "$TOP/include" "$src"; then
-		info "interface check: ${src#"$TOP"/} uses only the generic API and pmd_leaf/pte_huge/pte_to_page/pmd_pgtable"
+		info "interface check: ${src#"$TOP"/} uses only the generic API and pmd_leaf/pte_to_page/pmd_pgtable"
 	else
 		die "interface check: ${src#"$TOP"/} uses something outside the arch interface (see tests/iface/README)"
 	fi

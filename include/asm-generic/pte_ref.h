@@ -5,7 +5,7 @@
  * mm/pte_ref.c is architecture-neutral.  Besides the page-table accessors
  * every architecture has (pmd_none(), pmd_present(), pmdp_get_lockless(),
  * pte_none(), pmd_clear(), pmd_lock(), pte_lockptr(), flush_tlb_mm()), it
- * relies on exactly four things from an architecture, with these contracts:
+ * relies on exactly three things from an architecture, with these contracts:
  *
  * pmd_leaf(pmd)
  *	True if a present @pmd maps memory itself (a huge page) rather than
@@ -20,10 +20,10 @@
  *	below is right wherever PTE tables are in the linear map, i.e.
  *	without CONFIG_HIGHPTE (which FREE_USER_PTE excludes).
  *
- * pte_huge(pte)
- *	True if a present @pte, read from a hugetlb entry, maps a huge page
- *	at PMD level or above, i.e. it is not an entry of a PTE table.  Only
- *	pte_put() uses it; an architecture without one defines it here.
+ * The seed's fourth, pte_huge(), is not part of it: pte_put() only ever
+ * sees entries of PTE tables (pte_tryget() pins nothing else), and for a
+ * PTE-level entry no architecture's pte_huge() means "huge" (x86 reads
+ * _PAGE_PAT, riscv any leaf, arm64 a swap entry's bits).
  *
  * Beyond those, an architecture that selects ARCH_SUPPORTS_FREE_USER_PTE
  * promises that flush_tlb_mm() also invalidates cached page-table walks

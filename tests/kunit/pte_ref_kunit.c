@@ -14,6 +14,7 @@
 #include <linux/pgalloc.h>
 #include <linux/pte_ref.h>
 #include <linux/sched/mm.h>
+#include <linux/swapops.h>
 #include <asm/tlb.h>
 
 /*
@@ -168,6 +169,31 @@ static void pte_ref_get_put_balance(struct kunit *test)
 	/* pte_put() on an entry of the table is the same as __pte_put(). */
 	pte_put(pte_offset_kernel(env->pmd, TEST_ADDR));
 	KUNIT_EXPECT_EQ(test, refcount(env->pmd), 1);
+}
+
+/*
+ * pte_put() unpins whatever the entry holds: a present page (which riscv's
+ * pte_huge() calls huge, being a leaf) or a swap entry (which x86's may
+ * call huge when an offset bit lands on _PAGE_PSE).  A pinned table is a
+ * PTE table, so the entry needs no looking at.
+ */
+static void pte_ref_put_any_entry(struct kunit *test)
+{
+	struct pte_ref_env *env = test->priv;
+	pte_t *pte, entries[2];
+	int i;
+
+	alloc_table(test, env);
+	entries[0] = pfn_pte(page_to_pfn(env->data), vm_get_page_prot(VM_READ));
+	entries[1] = swp_entry_to_pte(swp_entry(0, ~0UL >> (BITS_PER_LONG - 20)));
+	for (i = 0; i < ARRAY_SIZE(entries); i++) {
+		pte = pte_offset_kernel(env->pmd, TEST_ADDR + i * PAGE_SIZE);
+		set_pte(pte, entries[i]);
+		KUNIT_ASSERT_TRUE(test, pte_tryget(env->mm, env->pmd, TEST_ADDR));
+		pte_put(pte);
+		KUNIT_EXPECT_EQ_MSG(test, refcount(env->pmd), 1, "entry %d", i);
+		pte_clear(env->mm, TEST_ADDR + i * PAGE_SIZE, pte);
+	}
 }
 
 static void pte_ref_tryget_dying(struct kunit *test)
@@ -486,6 +512,7 @@ static struct kunit_case pte_ref_cases[] = {
 	KUNIT_CASE(pte_ref_tryget_leaf_pmd),
 	KUNIT_CASE(pte_ref_tryget_table),
 	KUNIT_CASE(pte_ref_get_put_balance),
+	KUNIT_CASE(pte_ref_put_any_entry),
 	KUNIT_CASE(pte_ref_tryget_dying),
 	KUNIT_CASE(pte_ref_peek),
 	KUNIT_CASE(pte_ref_lock_unpinned),

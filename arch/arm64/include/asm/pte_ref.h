@@ -2,9 +2,7 @@
 /*
  * pte_ref backend for arm64 (see include/asm-generic/pte_ref.h).
  *
- * arm64 has no pte_huge(): a hugetlb entry at PMD or PUD level is a block
- * descriptor, whose table bit (bit 1) is clear, while PTE-level page and
- * contiguous-page descriptors have it set.
+ * pmd_leaf(), pmd_pgtable() and pte_to_page() are the generic ones.
  *
  * Walk caches: flush_tlb_mm() issues TLBI ASIDE1IS, which invalidates all
  * entries of the ASID, intermediate walk entries included, on every CPU
@@ -16,15 +14,6 @@
  */
 #ifndef _ASM_ARM64_PTE_REF_H
 #define _ASM_ARM64_PTE_REF_H
-
-#include <linux/pgtable.h>
-
-static inline int pte_huge(pte_t pte)
-{
-	return pte_present(pte) && !(pte_val(pte) & PTE_TABLE_BIT);
-}
-
-#define pte_huge pte_huge
 
 #include <asm-generic/pte_ref.h>
 

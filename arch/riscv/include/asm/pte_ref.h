@@ -2,9 +2,10 @@
 /*
  * pte_ref backend for riscv64 (see include/asm-generic/pte_ref.h).
  *
- * pte_huge() is riscv's own: a present leaf.  It cannot tell a PTE-level
- * leaf from a huge one, which is why it is only asked about hugetlb
- * entries and pte_unmap() never looks at the entry it unmaps.
+ * pmd_leaf(), pmd_pgtable() and pte_to_page() are the generic ones.
+ * riscv's pte_huge() is true for any present leaf, PTE level included,
+ * one reason pte_put() and pte_unmap() never look at the entry they
+ * unpin.
  *
  * Walk caches: an address-specific SFENCE.VMA only orders leaf entries,
  * but flush_tlb_mm() fences the whole ASID (SFENCE.VMA x0, asid, locally,

@@ -2,9 +2,9 @@
 /*
  * pte_ref backend for x86_64 (see include/asm-generic/pte_ref.h).
  *
- * pmd_leaf() and pte_huge() both test _PAGE_PSE.  In a 4 KiB PTE that bit
- * is _PAGE_PAT, which is why pte_huge() is only ever asked about hugetlb
- * entries and pte_unmap() never looks at the entry it unmaps.
+ * pmd_leaf() tests _PAGE_PSE in a pmd.  In a 4 KiB PTE that bit is
+ * _PAGE_PAT, one reason pte_put() and pte_unmap() never look at the entry
+ * they unpin.
  *
  * Walk caches: flush_tlb_mm() is flush_tlb_mm_range(..., freed_tables =
  * true), which also flushes CPUs in lazy TLB mode that could still hold a
