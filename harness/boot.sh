@@ -24,7 +24,7 @@ else
 	# 2 GiB: khugepaged's selftest collapses 512 THPs (1 GiB) at once.
 	mem=${MEM:-2G} timeout=${BOOT_TIMEOUT:-1200} ttimeout=${TEST_TIMEOUT:-300}
 fi
-cmdline="console=$CONSOLE ${KERNEL_ARGS:-} panic=-1 rdinit=/init suite=${SUITE:-tests} flavour=$FLAVOUR test_timeout=$ttimeout cpus=${SMP:-2} ${BOOT_ARGS:-}"
+cmdline="console=$CONSOLE ${KERNEL_ARGS:-} panic=-1 rdinit=/init suite=${SUITE:-tests} flavour=$FLAVOUR variant=${VARIANT:-pte_ref} test_timeout=$ttimeout cpus=${SMP:-2} ${BOOT_ARGS:-}"
 
 mkdir -p "$(dirname "$log")"
 # shellcheck disable=SC2086 # QEMU_ARGS/QEMU_EXTRA are word lists by design.

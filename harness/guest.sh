@@ -7,11 +7,15 @@
 # EXTRA_TESTS="/path/a /path/b" adds the user's own static binaries to the
 # "tests" suite, and are the "extra" suite on their own.  The archive is made by the tree's own usr/gen_init_cpio.
 #
-# usage: guest.sh ARCH_DIR SRC_TREE   -> $O/guest/<arch>/initramfs.cpio
+# With the kernel's BUILD_DIR, and that kernel has CONFIG_MODULES and
+# CONFIG_FREE_USER_PTE, tests/module/ is built against it as an
+# out-of-tree module and packed as /lib/modules/pte_ref_walk.ko.
+#
+# usage: guest.sh ARCH_DIR SRC_TREE [BUILD_DIR] -> $O/guest/<arch>/initramfs.cpio
 . "$(dirname "$0")/lib.sh"
 
 load_profile "$1"
-src=$2
+src=$2 kbuild=${3:-}
 cc=${XC}gcc
 need_cmd "$cc" "$XC_PKG"
 g=$O/guest/$ARCH_DIR
@@ -33,6 +37,20 @@ done
 # every flavour and variant of this arch: tools/ is the same in all.
 mm=$O/mm-selftests/$ARCH_DIR
 "$TOP/harness/mm-selftests.sh" "$1" "$src" "$mm"
+
+# The out-of-tree module, built in a copy (kbuild writes next to the source).
+ko=
+if [ -n "$kbuild" ] && grep -q '^CONFIG_MODULES=y' "$kbuild/.config" &&
+   grep -q '^CONFIG_FREE_USER_PTE=y' "$kbuild/.config"; then
+	m=$g/module
+	rm -rf "$m"
+	cp -r "$TOP/tests/module" "$m"
+	if ! make -C "$src" O="$kbuild" ARCH="$KARCH" CROSS_COMPILE="$XC" 		CC="$(use_ccache)${XC}gcc" M="$m" modules >"$m/build.log" 2>&1; then
+		grep -E 'error|ERROR' "$m/build.log" | head -20 >&2 || true
+		die "the out-of-tree test module does not build against $kbuild; log: $m/build.log"
+	fi
+	ko=$m/pte_ref_walk.ko
+fi
 
 tool=$O/tools/gen_init_cpio
 if [ ! -x "$tool" ] || [ "$src/usr/gen_init_cpio.c" -nt "$tool" ]; then
@@ -57,6 +75,11 @@ list=$g/cpio.list
 		echo "file /bin/mm/$(basename "$b") $b 0755 0 0"
 	done
 	echo "file /mm-selftests.list $TOP/tests/mm-selftests/run.list 0644 0 0"
+	if [ -n "$ko" ]; then
+		echo "dir /lib 0755 0 0"
+		echo "dir /lib/modules 0755 0 0"
+		echo "file /lib/modules/pte_ref_walk.ko $ko 0644 0 0"
+	fi
 	# Debian's stress-ng is dynamically linked and installed for the host's
 	# machine only: a guest of that machine gets it with its libraries.
 	if [ "$UNAME" = "$(uname -m)" ] && [ -x /usr/bin/stress-ng ]; then

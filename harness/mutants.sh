@@ -38,7 +38,7 @@ for a in $(resolve_arches); do
 		}
 		if ! "$H/config.sh" "$a" "$FLAVOUR" pte_ref "$src" "$b" ||
 		   ! "$H/build.sh" "$a" "$src" "$b" ||
-		   ! "$H/guest.sh" "$a" "$src" >/dev/null; then
+		   ! "$H/guest.sh" "$a" "$src" "$b" >/dev/null; then
 			echo "$NAME mutant $m: does not build (a mutant must build to prove anything)"
 			rc=1
 			continue

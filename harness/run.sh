@@ -59,7 +59,7 @@ for a in $arches; do
 	if stage apply prepare &&
 	   stage config "$H/config.sh" "$a" "$FLAVOUR" "$VARIANT" "$src" "$b" &&
 	   stage build "$H/build.sh" "$a" "$src" "$b" &&
-	   stage guest "$H/guest.sh" "$a" "$src" >/dev/null &&
+	   stage guest "$H/guest.sh" "$a" "$src" "$b" >/dev/null &&
 	   { [ "${NO_BOOT:-0}" = 1 ] || {
 	   stage boot "$H/boot.sh" "$a" "$b/$IMAGE" "$O/guest/$a/initramfs.cpio" "$log" &&
 	   stage judge "$H/judge.py" "$log" --json "$res.judge" "${extra[@]}"; }; }; then
