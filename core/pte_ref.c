@@ -35,6 +35,10 @@
  * before, and a caller that must know the table is still the one at *pmd
  * rechecks *pmd under the PTE lock, as pte_offset_map_lock() does.
  *
+ * The free is batched: __free_user_pte() detaches a table into a struct
+ * pte_ref_batch, and pte_ref_batch_finish() flushes once and frees the
+ * batch after one RCU grace period.
+ *
  * free_user_pte() itself runs only under the invariant that
  * Documentation/mm/pte_ref.rst states and proves: mmap_lock held, a VMA in
  * the tree overlapping the PMD range, and the pmd and PTE locks around the
@@ -42,14 +46,17 @@
  */
 #include <linux/delay.h>
 #include <linux/export.h>
+#include <linux/hardirq.h>
+#include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/pgalloc.h>
 #include <linux/pgtable.h>
 #include <linux/pte_ref.h>
-#include <linux/rcupdate.h>
-#include <linux/spinlock.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <asm/tlbflush.h>
 
 #ifdef CONFIG_DEBUG_FREE_USER_PTE
@@ -67,7 +74,8 @@ void pte_ref_debug_delay(void)
 {
 	unsigned int max = READ_ONCE(debug_delay_us);
 
-	if (max)
+	/* The random state is not NMI-safe, and perf maps tables from NMI. */
+	if (max && !in_nmi())
 		udelay(get_random_u32_below(max + 1));
 }
 #endif
@@ -198,14 +206,11 @@ static bool pte_table_empty(pgtable_t table)
 	return true;
 }
 
-static void pte_ref_free_rcu(struct rcu_head *head)
+/* After the grace period: every walker that could reach @table is gone. */
+static void pte_ref_free_table(pgtable_t table)
 {
-	struct ptdesc *ptdesc = container_of(head, struct ptdesc, pt_rcu_head);
-	pgtable_t table = ptdesc_page(ptdesc);
-
 	/*
-	 * Every walker that could reach the table has left its RCU section:
-	 * one that mapped it without a pin and wrote to it, or pinned it
+	 * One that mapped it without a pin and wrote to it, or pinned it
 	 * after it was detached, left a trace only this check can see.
 	 */
 	if (IS_ENABLED(CONFIG_DEBUG_FREE_USER_PTE)) {
@@ -219,33 +224,62 @@ static void pte_ref_free_rcu(struct rcu_head *head)
 	pte_free(NULL, table);
 }
 
+static void pte_ref_free_rcu(struct rcu_head *head)
+{
+	struct ptdesc *ptdesc = container_of(head, struct ptdesc, pt_rcu_head);
+
+	pte_ref_free_table(ptdesc_page(ptdesc));
+}
+
+/* The tables of one pte_ref_batch_finish(), freed by one RCU callback. */
+struct pte_ref_rcu_batch {
+	struct rcu_head rcu;
+	struct list_head tables;
+};
+
+static void pte_ref_free_batch_rcu(struct rcu_head *head)
+{
+	struct pte_ref_rcu_batch *rb = container_of(head, struct pte_ref_rcu_batch,
+						    rcu);
+	struct ptdesc *ptdesc, *next;
+
+	list_for_each_entry_safe(ptdesc, next, &rb->tables, pt_list) {
+		list_del(&ptdesc->pt_list);
+		pte_ref_free_table(ptdesc_page(ptdesc));
+	}
+	kfree(rb);
+}
+
 /**
- * __free_user_pte - free the PTE table at a pmd if it is empty and unpinned
- * @mm: the address space of @pmd
- * @pmd: the pmd entry; the caller holds @mm's mmap_lock, which with the
+ * __free_user_pte - detach the PTE table at a pmd if it is empty and unpinned
+ * @batch: where the detached table waits for its flush and free; started
+ *	with pte_ref_batch_init() for the mm of @pmd
+ * @pmd: the pmd entry; the caller holds the mm's mmap_lock, which with the
  *	VMA over the range keeps the PMD table; the VMA must not be
  *	hugetlb (hugetlb walks its tables without pins)
  * @addr: a user address mapped through @pmd
  *
- * The caller holds @mm's mmap_lock and has checked that a VMA in the tree
- * overlaps the table's PMD range (free_user_pte() does both): the
+ * The caller holds the mm's mmap_lock and has checked that a VMA in the
+ * tree overlaps the table's PMD range (free_user_pte() does both): the
  * invariant of Documentation/mm/pte_ref.rst.  Within it, safe to call at
- * any time: a none or leaf pmd, a table with any entry
- * that is not pte_none() (present, swap, migration, marker), or a pinned
- * table is left alone.  Otherwise the table is detached under the pmd lock
- * and its PTE lock, the TLB and paging-structure caches of @mm are flushed,
- * and the table is freed after an RCU grace period, which also waits for
- * lockless walkers (pte_offset_map() users, GUP-fast with IRQs off).
+ * any time: a none or leaf pmd, a table with any entry that is not
+ * pte_none() (present, swap, migration, marker), or a pinned table is
+ * left alone.  Otherwise the table is detached under the pmd lock and its
+ * PTE lock and added to @batch; pte_ref_batch_finish() flushes the TLB
+ * and paging-structure caches once for all of them, and frees them after
+ * an RCU grace period, which also waits for lockless walkers
+ * (pte_offset_map() users, GUP-fast with IRQs off).
  *
  * Must be called without page-table locks held; may not sleep.
  *
  * Return: PTE_REF_FREED if the table was detached (and will be freed),
  * else why not: PTE_REF_NO_TABLE, PTE_REF_NOT_EMPTY or PTE_REF_PINNED.
  */
-enum pte_ref_free __free_user_pte(struct mm_struct *mm, pmd_t *pmd,
+enum pte_ref_free __free_user_pte(struct pte_ref_batch *batch, pmd_t *pmd,
 				  unsigned long addr)
 {
 	enum pte_ref_free ret = PTE_REF_NOT_EMPTY;
+	struct mm_struct *mm = batch->mm;
 	spinlock_t *pml, *ptl;
 	pgtable_t table;
 	pmd_t pmdval;
@@ -287,9 +321,49 @@ enum pte_ref_free __free_user_pte(struct mm_struct *mm, pmd_t *pmd,
 	if (ret != PTE_REF_FREED)
 		return ret;
 
-	/* No CPU may walk into the table once it is back in the allocator. */
-	flush_tlb_mm(mm);
+	/*
+	 * Unreachable from the page tables now: no one else uses pt_list (it
+	 * shares its place with pt_rcu_head, which is ours once it is freed).
+	 */
 	mm_dec_nr_ptes(mm);
-	call_rcu(&page_ptdesc(table)->pt_rcu_head, pte_ref_free_rcu);
+	list_add_tail(&page_ptdesc(table)->pt_list, &batch->tables);
+	batch->nr++;
 	return PTE_REF_FREED;
+}
+
+/**
+ * pte_ref_batch_finish - flush and free the tables a batch detached
+ * @batch: tables detached by __free_user_pte() since pte_ref_batch_init()
+ *
+ * One flush_tlb_mm() for all of them: after it, no CPU holds a
+ * translation or a cached walk through any of them.  Until then a CPU may
+ * still walk into one, which is empty: at worst a spurious fault, as
+ * after munmap's own pmd_clear() before its flush.  Then one RCU callback
+ * frees them all (one each if the batch header cannot be allocated), the
+ * destructor and split ptlock included.  The batch is empty again after.
+ * Any context that may send IPIs; the caller may hold mmap_lock.
+ *
+ * Return: true if it flushed (the batch held a table).
+ */
+bool pte_ref_batch_finish(struct pte_ref_batch *batch)
+{
+	struct pte_ref_rcu_batch *rb;
+	struct ptdesc *ptdesc, *next;
+
+	if (!batch->nr)
+		return false;
+	/* No CPU may walk into a table once it is back in the allocator. */
+	flush_tlb_mm(batch->mm);
+	rb = kmalloc(sizeof(*rb), GFP_NOWAIT | __GFP_NOWARN);
+	if (rb) {
+		list_replace_init(&batch->tables, &rb->tables);
+		call_rcu(&rb->rcu, pte_ref_free_batch_rcu);
+	} else {
+		list_for_each_entry_safe(ptdesc, next, &batch->tables, pt_list) {
+			list_del(&ptdesc->pt_list);
+			call_rcu(&ptdesc->pt_rcu_head, pte_ref_free_rcu);
+		}
+	}
+	batch->nr = 0;
+	return true;
 }

@@ -50,21 +50,26 @@
  * many the range keeps its table until munmap or a later DONTNEED.
  */
 #define PTE_REF_MAX_PENDING	1024
+/* PMD ranges one MADV_DONTNEED tries between flushes and cond_resched(). */
+#define PTE_REF_RESCHED_RANGES	1024
 
 static DEFINE_STATIC_KEY_TRUE(free_user_pte_key);
 static int free_user_pte_enabled = 1;
 
-/* The pmd mapping @addr, or NULL if a level above has no table there. */
+/*
+ * The pmd mapping @addr, or NULL if a level above has no table there.  It
+ * only reads: reclaim walks here holding no more than an rmap lock.
+ */
 static pmd_t *pte_ref_find_pmd(struct mm_struct *mm, unsigned long addr)
 {
 	pgd_t *pgd = pgd_offset(mm, addr);
 	p4d_t *p4d;
 	pud_t *pud;
 
-	if (pgd_none_or_clear_bad(pgd))
+	if (pgd_none(pgdp_get(pgd)) || pgd_bad(pgdp_get(pgd)))
 		return NULL;
 	p4d = p4d_offset(pgd, addr);
-	if (p4d_none_or_clear_bad(p4d))
+	if (p4d_none(p4dp_get(p4d)) || p4d_bad(p4dp_get(p4d)))
 		return NULL;
 	pud = pud_offset(p4d, addr);
 	if (pud_none(pudp_get(pud)) || pud_leaf(pudp_get(pud)) ||
@@ -83,7 +88,8 @@ static pmd_t *pte_ref_find_pmd(struct mm_struct *mm, unsigned long addr)
  *   freed in between would fail the fault (VM_FAULT_OOM, -EFAULT);
  * - DAX does the same through vmf_insert_mixed() with neither flag set:
  *   fs-dax files (vma_is_dax()) and device-dax, a character device like
- *   any other driver whose mapping is not anonymous or shmem.
+ *   any other driver.  A private mapping of /dev/zero is a character
+ *   device's too, but anonymous memory (no vm_ops): its tables may go.
  */
 static bool keep_tables(struct vm_area_struct *vma)
 {
@@ -91,7 +97,8 @@ static bool keep_tables(struct vm_area_struct *vma)
 
 	return is_vm_hugetlb_page(vma) ||
 	       (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) ||
-	       (file && (vma_is_dax(vma) || S_ISCHR(file_inode(file)->i_mode)));
+	       (file && !vma_is_anonymous(vma) &&
+		(vma_is_dax(vma) || S_ISCHR(file_inode(file)->i_mode)));
 }
 
 /*
@@ -177,19 +184,30 @@ static void queue_retry(struct mm_struct *mm, unsigned long addr, int tries)
 	queue_delayed_work(system_unbound_wq, &retry_work, PTE_REF_RETRY_DELAY);
 }
 
+/* Flush and free what @batch detached, counting the flush. */
+static void finish(struct pte_ref_batch *batch)
+{
+	if (pte_ref_batch_finish(batch))
+		count_vm_event(PTE_REF_FLUSH);
+}
+
 /*
  * Try one table under the invariant: mmap_lock held and
- * pmd_range_freeable() true.  A pinned one is queued for another try.
+ * pmd_range_freeable() true.  A table detached goes into @batch; a pinned
+ * one is queued for another try.  Returns false if there is no PMD table
+ * for @addr at all, so that the caller can skip its GiB.
  */
-static void try_free(struct mm_struct *mm, unsigned long addr, int tries)
+static bool try_free(struct pte_ref_batch *batch, unsigned long addr,
+		     int tries)
 {
+	struct mm_struct *mm = batch->mm;
 	pmd_t *pmd;
 
 	mmap_assert_locked(mm);
 	pmd = pte_ref_find_pmd(mm, addr);
 	if (!pmd)
-		return;
-	switch (__free_user_pte(mm, pmd, addr)) {
+		return false;
+	switch (__free_user_pte(batch, pmd, addr)) {
 	case PTE_REF_FREED:
 		count_vm_event(tries ? PTE_REF_RETRY_FREED : PTE_REF_TABLE_FREED);
 		pte_ref_pmd_emptied(mm, pmd, addr);
@@ -204,6 +222,39 @@ static void try_free(struct mm_struct *mm, unsigned long addr, int tries)
 	default:
 		break;
 	}
+	return true;
+}
+
+/*
+ * The ranges of one mm, under one mmap_lock and one flush.  The lock is
+ * only tried: one mm whose writer holds it for long must not hold up the
+ * ranges of every other mm; its ranges wait for the next round.
+ */
+static void retry_mm(struct mm_struct *mm, struct list_head *ranges)
+{
+	struct pte_ref_batch batch;
+	struct pte_ref_retry *r;
+
+	if (!static_branch_likely(&free_user_pte_key) || !mmget_not_zero(mm))
+		return;
+	if (!mmap_read_trylock(mm)) {
+		list_for_each_entry(r, ranges, list) {
+			if (r->tries < PTE_REF_RETRIES)
+				queue_retry(mm, r->addr, r->tries + 1);
+			else
+				count_vm_event(PTE_REF_RETRY_GAVE_UP);
+		}
+		goto out;
+	}
+	pte_ref_batch_init(&batch, mm);
+	list_for_each_entry(r, ranges, list)
+		if (pmd_range_freeable(mm, r->addr))
+			try_free(&batch, r->addr, r->tries);
+	finish(&batch);
+	mmap_read_unlock(mm);
+out:
+	/* Not mmput(): the last user would tear the mm down here. */
+	mmput_async(mm);
 }
 
 static void pte_ref_retry_work(struct work_struct *work)
@@ -215,20 +266,20 @@ static void pte_ref_retry_work(struct work_struct *work)
 	list_splice_init(&retry_list, &todo);
 	nr_pending = 0;
 	spin_unlock(&retry_lock);
-	list_for_each_entry_safe(r, next, &todo, list) {
-		struct mm_struct *mm = r->mm;
+	while (!list_empty(&todo)) {
+		struct mm_struct *mm = list_first_entry(&todo, struct pte_ref_retry,
+							list)->mm;
+		LIST_HEAD(ranges);
 
-		if (static_branch_likely(&free_user_pte_key) && mmget_not_zero(mm)) {
-			mmap_read_lock(mm);
-			if (pmd_range_freeable(mm, r->addr))
-				try_free(mm, r->addr, r->tries);
-			mmap_read_unlock(mm);
-			/* Not mmput(): the last user would tear the mm down here. */
-			mmput_async(mm);
+		list_for_each_entry_safe(r, next, &todo, list)
+			if (r->mm == mm)
+				list_move_tail(&r->list, &ranges);
+		retry_mm(mm, &ranges);
+		list_for_each_entry_safe(r, next, &ranges, list) {
+			list_del(&r->list);
+			mmdrop(r->mm);
+			kfree(r);
 		}
-		list_del(&r->list);
-		mmdrop(mm);
-		kfree(r);
 	}
 }
 
@@ -240,14 +291,22 @@ static void pte_ref_retry_work(struct work_struct *work)
  *
  * The seed API.  The table is freed only under the invariant: a VMA of
  * @mm overlaps its PMD range, and none there keeps its tables (hugetlb,
- * driver and DAX mappings); then as __free_user_pte().
+ * driver and DAX mappings); then as __free_user_pte(), with a flush of its
+ * own.  Callers freeing many tables batch them with __free_user_pte().
  *
  * Return: true if the table was detached (and will be freed).
  */
 bool free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr)
 {
-	return pmd_range_freeable(mm, addr) &&
-	       __free_user_pte(mm, pmd, addr) == PTE_REF_FREED;
+	struct pte_ref_batch batch;
+	bool freed;
+
+	if (!pmd_range_freeable(mm, addr))
+		return false;
+	pte_ref_batch_init(&batch, mm);
+	freed = __free_user_pte(&batch, pmd, addr) == PTE_REF_FREED;
+	finish(&batch);
+	return freed;
 }
 EXPORT_SYMBOL_GPL(free_user_pte);
 
@@ -259,23 +318,55 @@ EXPORT_SYMBOL_GPL(free_user_pte);
  *
  * Every table covering part of [@start, @end) is tried, including those
  * only partly inside: earlier calls may have emptied the rest of them.
+ * The tables freed share one TLB flush and one RCU callback (one per
+ * PTE_REF_RESCHED_RANGES ranges of a huge call, which also reschedules).
  */
 void free_user_ptes(struct vm_area_struct *vma, unsigned long start,
 		    unsigned long end)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	unsigned long addr;
+	struct pte_ref_batch batch;
+	unsigned long addr, next;
+	unsigned int ranges = 0;
+	bool inside;
 
 	/* Not a lookup per PMD range of a VMA that keeps all of them. */
 	if (!static_branch_likely(&free_user_pte_key) || keep_tables(vma))
 		return;
 	mmap_assert_locked(mm);
-	for (addr = start & PMD_MASK; addr < end; addr += PMD_SIZE) {
-		if (pmd_range_freeable(mm, addr))
-			try_free(mm, addr, 0);
-		if (addr + PMD_SIZE < addr)
-			break;
+	pte_ref_batch_init(&batch, mm);
+	for (addr = start & PMD_MASK; addr < end; addr = next) {
+		next = pmd_addr_end(addr, end);
+		/* A range wholly inside @vma has no other VMA to look at. */
+		inside = addr >= vma->vm_start && addr + PMD_SIZE <= vma->vm_end;
+		if ((inside || pmd_range_freeable(mm, addr)) &&
+		    !try_free(&batch, addr, 0))
+			next = pud_addr_end(addr, end);
+		if (++ranges % PTE_REF_RESCHED_RANGES == 0) {
+			finish(&batch);
+			cond_resched();
+		}
 	}
+	finish(&batch);
+}
+
+/* Reclaim's look, under its rmap lock: does the table of @addr map nothing? */
+static bool table_looks_empty(struct mm_struct *mm, unsigned long addr)
+{
+	pmd_t *pmd = pte_ref_find_pmd(mm, addr);
+	pte_t *pte;
+	int i;
+
+	if (!pmd)
+		return false;
+	pte = pte_offset_map(pmd, addr & PMD_MASK);
+	if (!pte)
+		return false;
+	for (i = 0; i < PTRS_PER_PTE; i++)
+		if (!pte_none(ptep_get(pte + i)))
+			break;
+	pte_unmap(pte);
+	return i == PTRS_PER_PTE;
 }
 
 /**
@@ -291,7 +382,13 @@ void free_user_pte_vma(struct vm_area_struct *vma, unsigned long addr)
 {
 	if (!static_branch_likely(&free_user_pte_key) || keep_tables(vma))
 		return;
-	queue_retry(vma->vm_mm, addr, 0);
+	/*
+	 * Most discards leave other pages in the table: queue only a table
+	 * that maps nothing now.  The rmap lock keeps the page tables of
+	 * @vma (munmap unlinks the VMA from the rmap before it frees them).
+	 */
+	if (table_looks_empty(vma->vm_mm, addr))
+		queue_retry(vma->vm_mm, addr, 0);
 }
 
 static void set_enabled(bool on)

@@ -24,7 +24,14 @@ else
 	# 2 GiB: khugepaged's selftest collapses 512 THPs (1 GiB) at once.
 	mem=${MEM:-2G} timeout=${BOOT_TIMEOUT:-1200} ttimeout=${TEST_TIMEOUT:-300}
 fi
-cmdline="console=$CONSOLE ${KERNEL_ARGS:-} panic=-1 rdinit=/init suite=${SUITE:-tests} flavour=$FLAVOUR variant=${VARIANT:-pte_ref} test_timeout=$ttimeout cpus=${SMP:-2} ${BOOT_ARGS:-}"
+# Debug kernels of pte_ref widen its race windows (CONFIG_DEBUG_FREE_USER_PTE):
+# a random spin of up to DEBUG_DELAY_US where a pmd was read and not yet
+# locked or pinned.
+delay=
+if [ "$FLAVOUR" = debug ] && [ "${VARIANT:-pte_ref}" = pte_ref ]; then
+	delay="pte_ref.debug_delay_us=${DEBUG_DELAY_US:-20}"
+fi
+cmdline="console=$CONSOLE ${KERNEL_ARGS:-} $delay panic=-1 rdinit=/init suite=${SUITE:-tests} flavour=$FLAVOUR variant=${VARIANT:-pte_ref} test_timeout=$ttimeout cpus=${SMP:-2} ${BOOT_ARGS:-}"
 
 mkdir -p "$(dirname "$log")"
 # shellcheck disable=SC2086 # QEMU_ARGS/QEMU_EXTRA are word lists by design.

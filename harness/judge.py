@@ -113,7 +113,7 @@ def judge(docs, splats, expect_kunit):
 
 def totals(docs):
     t = {"tests": 0, "passed": 0, "failed": 0, "skipped": 0, "cases": 0,
-         "cases_failed": 0}
+         "cases_failed": 0, "cases_skipped": 0}
     for d in docs:
         for r in d["results"]:
             t["tests"] += 1
@@ -121,6 +121,8 @@ def totals(docs):
             t[key] += 1
         t["cases"] += len(d["cases"])
         t["cases_failed"] += sum(not r["ok"] for r in d["cases"])
+        # A skip inside a test is as visible as one of a whole test.
+        t["cases_skipped"] += sum(r["skip"] for r in d["cases"])
     return t
 
 

@@ -41,7 +41,10 @@ def ktap(row):
         s += f", {t['failed']} failed"
     if t["skipped"]:
         s += f", {t['skipped']} skip"
-    return s + f" ({t['cases']} cases)"
+    s += f" ({t['cases']} cases"
+    if t.get("cases_skipped"):
+        s += f", {t['cases_skipped']} skipped"
+    return s + ")"
 
 
 def main():

@@ -29,6 +29,7 @@
 #define _LINUX_PTE_REF_H
 
 #include <linux/atomic.h>
+#include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mmdebug.h>
 #include <linux/page-flags.h>
@@ -126,6 +127,11 @@ static inline void __pte_put(pgtable_t pte)
 
 	if (unlikely(!PageTable(pte)))
 		return;
+	/*
+	 * Relaxed: what the pinner wrote it wrote under the PTE lock, which
+	 * free_user_pte() takes before it looks; what it read it read inside
+	 * the RCU section that outlives the table.
+	 */
 	left = atomic_dec_return_relaxed(pte_ref_count(pte));
 	VM_WARN_ONCE(left < 1, "pte_ref: PTE table unpinned below attached (%d)",
 		     left);
@@ -148,11 +154,31 @@ static inline void pte_ref_debug_delay(void)
 }
 #endif
 
+/*
+ * PTE tables detached by one caller: __free_user_pte() adds them, and
+ * pte_ref_batch_finish() flushes the mm's TLB once and frees them all
+ * after one RCU grace period.
+ */
+struct pte_ref_batch {
+	struct mm_struct *mm;
+	struct list_head tables;	/* their ptdesc->pt_list */
+	unsigned int nr;
+};
+
+static inline void pte_ref_batch_init(struct pte_ref_batch *batch,
+				      struct mm_struct *mm)
+{
+	batch->mm = mm;
+	INIT_LIST_HEAD(&batch->tables);
+	batch->nr = 0;
+}
+
 bool pte_tryget(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
 void pte_put(pte_t *ptep);
 bool pte_ref_pin_peeked(pte_t *ptep);
-enum pte_ref_free __free_user_pte(struct mm_struct *mm, pmd_t *pmd,
+enum pte_ref_free __free_user_pte(struct pte_ref_batch *batch, pmd_t *pmd,
 				  unsigned long addr);
+bool pte_ref_batch_finish(struct pte_ref_batch *batch);
 bool free_user_pte(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);
 void free_user_ptes(struct vm_area_struct *vma, unsigned long start,
 		    unsigned long end);

@@ -78,7 +78,22 @@ static int refcount(pmd_t *pmd)
 }
 
 /*
- * __free_user_pte() as the triggers call it, under mmap_lock.  The test mm
+ * __free_user_pte() and its flush, as the triggers call them: the caller
+ * holds mmap_lock.
+ */
+static enum pte_ref_free free_locked(struct pte_ref_env *env)
+{
+	struct pte_ref_batch batch;
+	enum pte_ref_free ret;
+
+	pte_ref_batch_init(&batch, env->mm);
+	ret = __free_user_pte(&batch, env->pmd, TEST_ADDR);
+	pte_ref_batch_finish(&batch);
+	return ret;
+}
+
+/*
+ * free_locked() under mmap_lock.  The test mm
  * has no VMA, so free_user_pte(), which also wants one over the range,
  * would refuse every table: these tests are about the table itself.
  */
@@ -87,7 +102,7 @@ static bool test_free(struct pte_ref_env *env)
 	enum pte_ref_free ret;
 
 	mmap_read_lock(env->mm);
-	ret = __free_user_pte(env->mm, env->pmd, TEST_ADDR);
+	ret = free_locked(env);
 	mmap_read_unlock(env->mm);
 	return ret == PTE_REF_FREED;
 }
@@ -336,7 +351,7 @@ static void free_user_pte_pinned(struct kunit *test)
 		KUNIT_FAIL_AND_ABORT(test, "no table mapped");
 	}
 	__acquire(RCU);
-	ret = __free_user_pte(env->mm, env->pmd, TEST_ADDR);
+	ret = free_locked(env);
 	pte_unmap(pte);
 	mmap_read_unlock(env->mm);
 	KUNIT_EXPECT_EQ(test, ret, PTE_REF_PINNED);
@@ -406,7 +421,7 @@ static void free_user_pte_after_rcu(struct kunit *test)
 	get_page(table);
 	mmap_read_lock(env->mm);
 	rcu_read_lock();
-	freed = __free_user_pte(env->mm, env->pmd, TEST_ADDR) == PTE_REF_FREED;
+	freed = free_locked(env) == PTE_REF_FREED;
 	kept = folio_test_pgtable(page_folio(table));
 	rcu_read_unlock();
 	mmap_read_unlock(env->mm);

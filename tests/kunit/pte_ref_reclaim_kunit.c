@@ -13,6 +13,7 @@
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/pgalloc.h>
+#include <linux/vmstat.h>
 #include <asm/tlb.h>
 
 /* PMD aligned, in the middle of the user range. */
@@ -207,10 +208,51 @@ static void retry_needs_a_vma(struct kunit *test)
 	mmap_write_unlock(mm);
 }
 
+static unsigned long flushes(struct kunit *test)
+{
+	unsigned long *events = kunit_kcalloc(test, NR_VM_EVENT_ITEMS,
+					      sizeof(*events), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, events);
+	all_vm_events(events);
+	return events[PTE_REF_FLUSH];
+}
+
+/*
+ * The tables one MADV_DONTNEED empties share one TLB flush: not one full
+ * flush (an IPI to every CPU the mm ran on) per table.
+ */
+static void dontneed_tables_share_one_flush(struct kunit *test)
+{
+	struct mm_struct *mm = reclaim_test_mm(test);
+	unsigned long a = RECLAIM_TEST_ADDR, before;
+	struct vm_area_struct *vma;
+	pmd_t *pmd[8];
+	int i;
+
+	if (!static_key_enabled(&free_user_pte_key))
+		kunit_skip(test, "freeing is switched off (vm.free_user_pte=0)");
+	vma = add_vma(test, mm, a, a + ARRAY_SIZE(pmd) * PMD_SIZE, ANON_FLAGS);
+	for (i = 0; i < ARRAY_SIZE(pmd); i++)
+		pmd[i] = add_table(test, mm, a + i * PMD_SIZE);
+	before = flushes(test);
+	mmap_read_lock(mm);
+	free_user_ptes(vma, a, a + ARRAY_SIZE(pmd) * PMD_SIZE);
+	mmap_read_unlock(mm);
+	KUNIT_EXPECT_EQ(test, flushes(test) - before, 1);
+	for (i = 0; i < ARRAY_SIZE(pmd); i++)
+		KUNIT_EXPECT_TRUE_MSG(test, pmd_none(pmdp_get(pmd[i])), "table %d", i);
+	rcu_barrier();
+}
+
+/* A driver's mapping has vm_ops; one without is anonymous memory. */
+static const struct vm_operations_struct driver_vm_ops;
+
 /* Taken off the VMA before exit_mmap() would fput() a file that is not one. */
 static void clear_vm_file(void *vma)
 {
 	((struct vm_area_struct *)vma)->vm_file = NULL;
+	((struct vm_area_struct *)vma)->vm_ops = NULL;
 }
 
 /*
@@ -245,6 +287,11 @@ static void reclaim_char_device_keeps_tables(struct kunit *test)
 	vma->vm_file = file;
 	mmap_write_unlock(mm);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, clear_vm_file, vma), 0);
+	/* A private mapping of /dev/zero: anonymous memory, tables may go. */
+	KUNIT_EXPECT_TRUE(test, range_freeable(mm, a));
+	mmap_write_lock(mm);
+	vma->vm_ops = &driver_vm_ops;
+	mmap_write_unlock(mm);
 	KUNIT_EXPECT_FALSE(test, range_freeable(mm, a));
 }
 
@@ -254,6 +301,7 @@ static struct kunit_case pte_ref_reclaim_cases[] = {
 	KUNIT_CASE(reclaim_waits_for_mmap_lock),
 	KUNIT_CASE(retry_needs_a_vma),
 	KUNIT_CASE(reclaim_char_device_keeps_tables),
+	KUNIT_CASE(dontneed_tables_share_one_flush),
 	{}
 };
 

@@ -26,6 +26,9 @@ void vma_start_write(struct vm_area_struct *vma);
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 void mmap_read_lock(struct mm_struct *mm);
 void mmap_read_unlock(struct mm_struct *mm);
+bool mmap_read_trylock(struct mm_struct *mm);
+bool vma_is_anonymous(struct vm_area_struct *vma);
+void cond_resched(void);
 void mmap_assert_locked(const struct mm_struct *mm);
 void mmap_assert_write_locked(const struct mm_struct *mm);
 /* Used by pte_ref_pmd.c */

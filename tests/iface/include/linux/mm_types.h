@@ -3,13 +3,17 @@
 #ifndef _MOCK_MM_TYPES_H
 #define _MOCK_MM_TYPES_H
 #include <linux/types.h>
+#include <linux/list.h>
 struct page;
 typedef struct page *pgtable_t;
 typedef struct { unsigned long pmd; } pmd_t;
 typedef struct { unsigned long pte; } pte_t;
 struct mm_struct;
 struct ptdesc {
-	struct rcu_head pt_rcu_head;
+	union {
+		struct rcu_head pt_rcu_head;
+		struct list_head pt_list;
+	};
 	atomic_t pte_refcount;
 };
 struct ptdesc *page_ptdesc(struct page *page);

@@ -16,6 +16,11 @@ bool queue_delayed_work(struct workqueue_struct *wq, struct delayed_work *dwork,
 struct list_head { struct list_head *next, *prev; };
 #define LIST_HEAD(name) struct list_head name = { &(name), &(name) }
 void list_add_tail(struct list_head *new, struct list_head *head);
+void INIT_LIST_HEAD(struct list_head *list);
+bool list_empty(const struct list_head *head);
+void list_move_tail(struct list_head *list, struct list_head *head);
+void list_replace_init(struct list_head *old, struct list_head *new);
+#define list_first_entry(ptr, type, member) container_of((ptr)->next, type, member)
 void list_del(struct list_head *entry);
 #define list_for_each_entry(pos, head, member) \
 	for (pos = container_of((head)->next, __typeof__(*pos), member); \

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Mock for the pte_ref interface check: see tests/iface/README. */
+#pragma once
+#include <linux/types.h>
+bool in_nmi(void);
