@@ -35,7 +35,7 @@
 #include "region.h"
 
 #define SZ_1G		(1UL << 30)
-#define TABLES		32	/* 2 MiB tables populated per GiB */
+#define TABLES		128	/* 2 MiB tables populated per GiB */
 #define DELAY_PARAM	"/sys/module/pte_ref/parameters/debug_delay_us"
 
 static _Atomic(char *) target;
@@ -111,7 +111,12 @@ static unsigned long one_round(unsigned long gen, bool unmap)
 	}
 	if (!unmap)
 		return bad;
-	/* The retries are 10 ms away: unmap while they are queued. */
+	/*
+	 * The retries are 10 ms away: unmap about when they run, so that the
+	 * worker may take mmap_lock while munmap, downgraded to a reader,
+	 * frees the tables (a longer zap of more tables widens that).
+	 */
+	usleep(5000 + rand() % 10000);
 	munmap(a, SZ_1G);
 	atomic_store(&target, NULL);
 	return bad;

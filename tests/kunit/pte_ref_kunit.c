@@ -14,6 +14,7 @@
 #include <linux/pgalloc.h>
 #include <linux/pte_ref.h>
 #include <linux/sched/mm.h>
+#include <linux/swap.h>
 #include <linux/swapops.h>
 #include <asm/tlb.h>
 
