@@ -13,10 +13,12 @@ for t in flex:flex bison:bison bc:bc; do
 	need_cmd "${t%%:*}" "${t##*:}"
 done
 target=$(basename "$IMAGE")
+# With modules, also Module.symvers, which an out-of-tree module links by.
+grep -q '^CONFIG_MODULES=y' "$b/.config" && target="$target modules"
 log=$b/build.log
 info "building $NAME in $b ($(${XC}gcc --version | head -1))"
 if ! make -C "$src" O="$b" ARCH="$KARCH" CROSS_COMPILE="$XC" \
-	CC="$(use_ccache)${XC}gcc" -j"$JOBS" ${KMAKE_ARGS:-} "$target" >"$log" 2>&1; then
+	CC="$(use_ccache)${XC}gcc" -j"$JOBS" ${KMAKE_ARGS:-} $target >"$log" 2>&1; then
 	grep -E ': (fatal )?error:|Error [0-9]' "$log" | head -20 >&2 || true
 	die "$NAME kernel build failed; full log: $log"
 fi
