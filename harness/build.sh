@@ -17,6 +17,7 @@ target=$(basename "$IMAGE")
 grep -q '^CONFIG_MODULES=y' "$b/.config" && target="$target modules"
 log=$b/build.log
 info "building $NAME in $b ($(${XC}gcc --version | head -1))"
+# shellcheck disable=SC2086 # $target is a word list
 if ! make -C "$src" O="$b" ARCH="$KARCH" CROSS_COMPILE="$XC" \
 	CC="$(use_ccache)${XC}gcc" -j"$JOBS" ${KMAKE_ARGS:-} $target >"$log" 2>&1; then
 	grep -E ': (fatal )?error:|Error [0-9]' "$log" | head -20 >&2 || true

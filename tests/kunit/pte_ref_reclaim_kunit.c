@@ -285,6 +285,7 @@ static void reclaim_char_device_keeps_tables(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, range_freeable(mm, a));
 	mmap_write_lock(mm);
 	vma->vm_file = file;
+	vma_set_anonymous(vma);
 	mmap_write_unlock(mm);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, clear_vm_file, vma), 0);
 	/* A private mapping of /dev/zero: anonymous memory, tables may go. */
