@@ -46,17 +46,16 @@
  */
 #include <linux/delay.h>
 #include <linux/export.h>
-#include <linux/hardirq.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/pgalloc.h>
 #include <linux/pgtable.h>
 #include <linux/pte_ref.h>
-#include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <asm/tlbflush.h>
 
 #ifdef CONFIG_DEBUG_FREE_USER_PTE
@@ -74,9 +73,13 @@ void pte_ref_debug_delay(void)
 {
 	unsigned int max = READ_ONCE(debug_delay_us);
 
-	/* The random state is not NMI-safe, and perf maps tables from NMI. */
-	if (max && !in_nmi())
-		udelay(get_random_u32_below(max + 1));
+	/*
+	 * Random enough from the clock, and lockless: perf maps tables from
+	 * NMI, GUP-fast with IRQs off, where the random pool's lock is not
+	 * allowed (PREEMPT_RT).
+	 */
+	if (max)
+		udelay((u32)(ktime_get_mono_fast_ns() * 2654435761ULL) % (max + 1));
 }
 #endif
 
@@ -270,7 +273,9 @@ static void pte_ref_free_batch_rcu(struct rcu_head *head)
  * an RCU grace period, which also waits for lockless walkers
  * (pte_offset_map() users, GUP-fast with IRQs off).
  *
- * Must be called without page-table locks held; may not sleep.
+ * Must be called without page-table locks held, between
+ * pte_ref_batch_init() and pte_ref_batch_finish() (which keep preemption
+ * off); may not sleep.
  *
  * Return: PTE_REF_FREED if the table was detached (and will be freed),
  * else why not: PTE_REF_NO_TABLE, PTE_REF_NOT_EMPTY or PTE_REF_PINNED.
@@ -285,6 +290,8 @@ enum pte_ref_free __free_user_pte(struct pte_ref_batch *batch, pmd_t *pmd,
 	pmd_t pmdval;
 
 	mmap_assert_locked(mm);
+	/* Detached and not yet flushed must not wait for the CPU: see below. */
+	VM_WARN_ON_ONCE(preemptible());
 	/* The window between finding @pmd and locking it (debug kernels). */
 	pte_ref_debug_delay();
 	pml = pmd_lock(mm, pmd);
@@ -305,6 +312,16 @@ enum pte_ref_free __free_user_pte(struct pte_ref_batch *batch, pmd_t *pmd,
 		spin_lock_nested(ptl, SINGLE_DEPTH_NESTING);
 	else
 		__acquire(ptl);
+	/*
+	 * Between the count's drop and pmd_clear() a walker's pin fails on a
+	 * pmd that has not changed yet.  Walkers that look again then spin
+	 * until pmd_clear(), a few instructions away, but not one that
+	 * interrupted this CPU: perf's page-size lookup, from NMI, returns
+	 * rather than retry on an unchanged pmd (kernel/events/core.c).  The
+	 * other order, clear first and repopulate if pinned, would show a
+	 * pinned table's pmd none for a moment, which UFFDIO_MOVE's lockless
+	 * pmd_none() checks take for a bug.
+	 */
 	if (pte_table_empty(table)) {
 		if (atomic_cmpxchg(pte_ref_count(table), 1, 0) == 1) {
 			pmd_clear(pmd);
@@ -337,11 +354,14 @@ enum pte_ref_free __free_user_pte(struct pte_ref_batch *batch, pmd_t *pmd,
  *
  * One flush_tlb_mm() for all of them: after it, no CPU holds a
  * translation or a cached walk through any of them.  Until then a CPU may
- * still walk into one, which is empty: at worst a spurious fault, as
- * after munmap's own pmd_clear() before its flush.  Then one RCU callback
- * frees them all (one each if the batch header cannot be allocated), the
- * destructor and split ptlock included.  The batch is empty again after.
- * Any context that may send IPIs; the caller may hold mmap_lock.
+ * still walk into one through a cached pmd, even after a fault installed
+ * a new table there: it finds it empty and faults again (arm64 and riscv
+ * do not drop a cached walk on a fault; x86 does), which is why
+ * preemption stays off from pte_ref_batch_init() to here: the flush comes
+ * within the caller's loop, not after whatever runs instead of it.  Then
+ * one RCU callback frees them all (one each if the batch header cannot be
+ * allocated), the destructor and split ptlock included.  Preemption is on
+ * again after.
  *
  * Return: true if it flushed (the batch held a table).
  */
@@ -350,8 +370,10 @@ bool pte_ref_batch_finish(struct pte_ref_batch *batch)
 	struct pte_ref_rcu_batch *rb;
 	struct ptdesc *ptdesc, *next;
 
-	if (!batch->nr)
+	if (!batch->nr) {
+		preempt_enable();
 		return false;
+	}
 	/* No CPU may walk into a table once it is back in the allocator. */
 	flush_tlb_mm(batch->mm);
 	rb = kmalloc(sizeof(*rb), GFP_NOWAIT | __GFP_NOWARN);
@@ -365,5 +387,6 @@ bool pte_ref_batch_finish(struct pte_ref_batch *batch)
 		}
 	}
 	batch->nr = 0;
+	preempt_enable();
 	return true;
 }

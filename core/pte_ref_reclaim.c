@@ -38,6 +38,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
+#include <linux/userfaultfd_k.h>
 #include <linux/vm_event_item.h>
 #include <linux/vmstat.h>
 #include <linux/workqueue.h>
@@ -86,7 +87,11 @@ static pmd_t *pte_ref_find_pmd(struct mm_struct *mm, unsigned long addr)
  *   apply_to_page_range(), which allocate the table and then lock it
  *   with mmap_lock held only for read, and do not try again: a table
  *   freed in between would fail the fault (VM_FAULT_OOM, -EFAULT);
- * - DAX does the same through vmf_insert_mixed() with neither flag set:
+ * - userfaultfd write-protect: UFFDIO_WRITEPROTECT allocates an empty
+ *   table to put markers in with mmap_lock held for read, then skips the
+ *   range if the pmd is none again (change_pmd_range()): markers freed
+ *   with the table would be lost, and a write not trapped;
+ * - DAX fills like a driver, through vmf_insert_mixed() with neither flag set:
  *   fs-dax files (vma_is_dax()) and device-dax, a character device like
  *   any other driver.  A private mapping of /dev/zero is a character
  *   device's too, but anonymous memory (no vm_ops): its tables may go.
@@ -95,7 +100,7 @@ static bool keep_tables(struct vm_area_struct *vma)
 {
 	struct file *file = vma->vm_file;
 
-	return is_vm_hugetlb_page(vma) ||
+	return is_vm_hugetlb_page(vma) || userfaultfd_wp(vma) ||
 	       (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) ||
 	       (file && !vma_is_anonymous(vma) &&
 		(vma_is_dax(vma) || S_ISCHR(file_inode(file)->i_mode)));
@@ -180,7 +185,7 @@ static void queue_retry(struct mm_struct *mm, unsigned long addr, int tries)
 	list_add_tail(&r->list, &retry_list);
 	nr_pending++;
 	spin_unlock(&retry_lock);
-	/* Unbound: the worker waits for mmap_lock. */
+	/* Unbound: the worker may wait for mmap_lock. */
 	queue_delayed_work(system_unbound_wq, &retry_work, PTE_REF_RETRY_DELAY);
 }
 
@@ -227,23 +232,26 @@ static bool try_free(struct pte_ref_batch *batch, unsigned long addr,
 
 /*
  * The ranges of one mm, under one mmap_lock and one flush.  The lock is
- * only tried: one mm whose writer holds it for long must not hold up the
- * ranges of every other mm; its ranges wait for the next round.
+ * tried first: one mm whose writer holds it for long must not hold up the
+ * ranges of every other mm, so its ranges wait for the next round.  A
+ * range on its last try waits for the lock instead (an mm whose writers
+ * never leave a gap must not keep its tables for ever).
  */
 static void retry_mm(struct mm_struct *mm, struct list_head *ranges)
 {
 	struct pte_ref_batch batch;
 	struct pte_ref_retry *r;
+	bool last = false;
 
 	if (!static_branch_likely(&free_user_pte_key) || !mmget_not_zero(mm))
 		return;
-	if (!mmap_read_trylock(mm)) {
-		list_for_each_entry(r, ranges, list) {
-			if (r->tries < PTE_REF_RETRIES)
-				queue_retry(mm, r->addr, r->tries + 1);
-			else
-				count_vm_event(PTE_REF_RETRY_GAVE_UP);
-		}
+	list_for_each_entry(r, ranges, list)
+		last |= r->tries >= PTE_REF_RETRIES;
+	if (last) {
+		mmap_read_lock(mm);
+	} else if (!mmap_read_trylock(mm)) {
+		list_for_each_entry(r, ranges, list)
+			queue_retry(mm, r->addr, r->tries + 1);
 		goto out;
 	}
 	pte_ref_batch_init(&batch, mm);
@@ -345,6 +353,7 @@ void free_user_ptes(struct vm_area_struct *vma, unsigned long start,
 		if (++ranges % PTE_REF_RESCHED_RANGES == 0) {
 			finish(&batch);
 			cond_resched();
+			pte_ref_batch_init(&batch, mm);
 		}
 	}
 	finish(&batch);

@@ -34,6 +34,7 @@
 #include <linux/mmdebug.h>
 #include <linux/page-flags.h>
 #include <linux/pgtable.h>
+#include <linux/preempt.h>
 
 #ifdef CONFIG_FREE_USER_PTE
 
@@ -123,18 +124,15 @@ static inline bool pte_ref_tryget_pmdval(pmd_t pmdval)
  */
 static inline void __pte_put(pgtable_t pte)
 {
-	int left;
-
 	if (unlikely(!PageTable(pte)))
 		return;
 	/*
-	 * Relaxed: what the pinner wrote it wrote under the PTE lock, which
-	 * free_user_pte() takes before it looks; what it read it read inside
-	 * the RCU section that outlives the table.
+	 * Only free_user_pte() takes a count to 0: an unpin too many must not
+	 * make an attached table look dying, which every walker would then
+	 * retry on for ever.  Refuse it, and say so.
 	 */
-	left = atomic_dec_return_relaxed(pte_ref_count(pte));
-	VM_WARN_ONCE(left < 1, "pte_ref: PTE table unpinned below attached (%d)",
-		     left);
+	WARN_ONCE(!atomic_add_unless(pte_ref_count(pte), -1, 1),
+		  "pte_ref: PTE table unpinned more often than pinned");
 }
 
 /* What __free_user_pte() did with a table, and why. */
@@ -157,7 +155,8 @@ static inline void pte_ref_debug_delay(void)
 /*
  * PTE tables detached by one caller: __free_user_pte() adds them, and
  * pte_ref_batch_finish() flushes the mm's TLB once and frees them all
- * after one RCU grace period.
+ * after one RCU grace period.  From pte_ref_batch_init() to
+ * pte_ref_batch_finish() preemption is off: the caller may not sleep.
  */
 struct pte_ref_batch {
 	struct mm_struct *mm;
@@ -171,6 +170,7 @@ static inline void pte_ref_batch_init(struct pte_ref_batch *batch,
 	batch->mm = mm;
 	INIT_LIST_HEAD(&batch->tables);
 	batch->nr = 0;
+	preempt_disable();
 }
 
 bool pte_tryget(struct mm_struct *mm, pmd_t *pmd, unsigned long addr);

@@ -498,6 +498,8 @@ static void pte_ref_race_pin_free(struct kunit *test)
 	t[2] = kthread_create(race_pinner, &r, "pte_ref_pin2");
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		/* kthread_stop() below, even if the thread has returned by then. */
+		get_task_struct(t[i]);
 		/* Spread them over the CPUs, so the race is a real one. */
 		kthread_bind(t[i], cpumask_local_spread(i, NUMA_NO_NODE));
 		wake_up_process(t[i]);
@@ -510,8 +512,10 @@ static void pte_ref_race_pin_free(struct kunit *test)
 	for (i = 0; i < 90 && (!atomic_long_read(&r.pins) ||
 			       !atomic_long_read(&r.frees)); i++)
 		msleep(100);
-	for (i = 0; i < ARRAY_SIZE(t); i++)
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		kthread_stop(t[i]);
+		put_task_struct(t[i]);
+	}
 	kunit_info(test, "%ld pins, %ld misses, %ld frees\n",
 		   atomic_long_read(&r.pins), atomic_long_read(&r.misses),
 		   atomic_long_read(&r.frees));

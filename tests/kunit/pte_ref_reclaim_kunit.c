@@ -245,6 +245,24 @@ static void dontneed_tables_share_one_flush(struct kunit *test)
 	rcu_barrier();
 }
 
+/*
+ * userfaultfd write-protect allocates an empty table for its markers under
+ * mmap_lock for read and skips the range if the pmd is none again: a
+ * VM_UFFD_WP VMA keeps its range's tables.
+ */
+static void uffd_wp_keeps_tables(struct kunit *test)
+{
+	struct mm_struct *mm = reclaim_test_mm(test);
+	unsigned long a = RECLAIM_TEST_ADDR;
+
+	if (!VM_UFFD_WP)
+		kunit_skip(test, "no userfaultfd write-protect on this architecture");
+	add_vma(test, mm, a, a + PMD_SIZE / 2, ANON_FLAGS);
+	KUNIT_EXPECT_TRUE(test, range_freeable(mm, a));
+	add_vma(test, mm, a + PMD_SIZE / 2, a + PMD_SIZE, ANON_FLAGS | VM_UFFD_WP);
+	KUNIT_EXPECT_FALSE(test, range_freeable(mm, a));
+}
+
 /* A driver's mapping has vm_ops; one without is anonymous memory. */
 static const struct vm_operations_struct driver_vm_ops;
 
@@ -303,6 +321,7 @@ static struct kunit_case pte_ref_reclaim_cases[] = {
 	KUNIT_CASE(retry_needs_a_vma),
 	KUNIT_CASE(reclaim_char_device_keeps_tables),
 	KUNIT_CASE(dontneed_tables_share_one_flush),
+	KUNIT_CASE(uffd_wp_keeps_tables),
 	{}
 };
 

@@ -8,3 +8,4 @@ bool atomic_inc_not_zero(atomic_t *v);
 int atomic_fetch_add_unless(atomic_t *v, int a, int u);
 int atomic_dec_return_relaxed(atomic_t *v);
 int atomic_cmpxchg(atomic_t *v, int old, int new);
+bool atomic_add_unless(atomic_t *v, int a, int u);

@@ -5,3 +5,4 @@
 #define WARN_ONCE(cond, fmt, ...) ((void)(cond))
 #define WARN_ON_ONCE(cond) (!!(cond))
 bool virt_addr_valid(const void *addr);
+#define VM_WARN_ON_ONCE(cond) ((void)(cond))

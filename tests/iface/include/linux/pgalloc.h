@@ -3,3 +3,4 @@
 #pragma once
 #include <linux/mm_types.h>
 void pte_free(struct mm_struct *mm, pgtable_t pte);
+void pmd_populate(struct mm_struct *mm, pmd_t *pmd, pgtable_t pte);

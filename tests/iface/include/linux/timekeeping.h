@@ -2,4 +2,4 @@
 /* Mock for the pte_ref interface check: see tests/iface/README. */
 #pragma once
 #include <linux/types.h>
-bool in_nmi(void);
+unsigned long long ktime_get_mono_fast_ns(void);
