@@ -51,8 +51,11 @@
  * many the range keeps its table until munmap or a later DONTNEED.
  */
 #define PTE_REF_MAX_PENDING	1024
-/* PMD ranges one MADV_DONTNEED tries between flushes and cond_resched(). */
-#define PTE_REF_RESCHED_RANGES	1024
+/*
+ * PMD ranges (1 GiB) one MADV_DONTNEED tries between flushes and
+ * cond_resched(): preemption is off while it does.
+ */
+#define PTE_REF_RESCHED_RANGES	512
 
 static DEFINE_STATIC_KEY_TRUE(free_user_pte_key);
 static int free_user_pte_enabled = 1;
@@ -232,26 +235,25 @@ static bool try_free(struct pte_ref_batch *batch, unsigned long addr,
 
 /*
  * The ranges of one mm, under one mmap_lock and one flush.  The lock is
- * tried first: one mm whose writer holds it for long must not hold up the
- * ranges of every other mm, so its ranges wait for the next round.  A
- * range on its last try waits for the lock instead (an mm whose writers
- * never leave a gap must not keep its tables for ever).
+ * only tried: the worker serves every mm, and one whose writer holds the
+ * lock for long must not hold up the others.  Its ranges wait for the next
+ * round, up to PTE_REF_RETRIES times; then their tables stay until the
+ * next MADV_DONTNEED there, or munmap (pte_ref_retry_gave_up).
  */
 static void retry_mm(struct mm_struct *mm, struct list_head *ranges)
 {
 	struct pte_ref_batch batch;
 	struct pte_ref_retry *r;
-	bool last = false;
 
 	if (!static_branch_likely(&free_user_pte_key) || !mmget_not_zero(mm))
 		return;
-	list_for_each_entry(r, ranges, list)
-		last |= r->tries >= PTE_REF_RETRIES;
-	if (last) {
-		mmap_read_lock(mm);
-	} else if (!mmap_read_trylock(mm)) {
-		list_for_each_entry(r, ranges, list)
-			queue_retry(mm, r->addr, r->tries + 1);
+	if (!mmap_read_trylock(mm)) {
+		list_for_each_entry(r, ranges, list) {
+			if (r->tries < PTE_REF_RETRIES)
+				queue_retry(mm, r->addr, r->tries + 1);
+			else
+				count_vm_event(PTE_REF_RETRY_GAVE_UP);
+		}
 		goto out;
 	}
 	pte_ref_batch_init(&batch, mm);

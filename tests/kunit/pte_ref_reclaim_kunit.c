@@ -157,8 +157,9 @@ static void reclaim_waits_for_mmap_lock(struct kunit *test)
 	struct mm_struct *mm = reclaim_test_mm(test);
 	unsigned long a = RECLAIM_TEST_ADDR;
 	struct vm_area_struct *anon;
-	bool kept;
+	bool kept, freed = false;
 	pmd_t *pmd;
+	int i;
 
 	if (!static_key_enabled(&free_user_pte_key))
 		kunit_skip(test, "freeing is switched off (vm.free_user_pte=0)");
@@ -173,8 +174,21 @@ static void reclaim_waits_for_mmap_lock(struct kunit *test)
 	mmap_write_unlock(mm);
 	KUNIT_EXPECT_TRUE(test, kept);
 
-	flush_delayed_work(&retry_work);
-	KUNIT_EXPECT_TRUE(test, pmd_none(pmdp_get(pmd)));
+	/*
+	 * A worker that found the lock taken tries again 10 ms later: wait
+	 * for the retries too.  mmap_lock keeps the PMD sweep from freeing
+	 * the PMD table (now empty) while we look at it.
+	 */
+	for (i = 0; i < 100; i++) {
+		flush_delayed_work(&retry_work);
+		mmap_read_lock(mm);
+		freed = pmd_none(pmdp_get(pmd));
+		mmap_read_unlock(mm);
+		if (freed)
+			break;
+		msleep(20);
+	}
+	KUNIT_EXPECT_TRUE(test, freed);
 	rcu_barrier();
 }
 
@@ -228,6 +242,7 @@ static void dontneed_tables_share_one_flush(struct kunit *test)
 	unsigned long a = RECLAIM_TEST_ADDR, before;
 	struct vm_area_struct *vma;
 	pmd_t *pmd[8];
+	bool none[8];
 	int i;
 
 	if (!static_key_enabled(&free_user_pte_key))
@@ -235,13 +250,20 @@ static void dontneed_tables_share_one_flush(struct kunit *test)
 	vma = add_vma(test, mm, a, a + ARRAY_SIZE(pmd) * PMD_SIZE, ANON_FLAGS);
 	for (i = 0; i < ARRAY_SIZE(pmd); i++)
 		pmd[i] = add_table(test, mm, a + i * PMD_SIZE);
+	/*
+	 * mmap_lock also keeps the PMD sweep from freeing the PMD table (empty
+	 * after this) while we look at it.  KUnit runs before any process, so
+	 * no other flush counts here.
+	 */
 	before = flushes(test);
 	mmap_read_lock(mm);
 	free_user_ptes(vma, a, a + ARRAY_SIZE(pmd) * PMD_SIZE);
+	for (i = 0; i < ARRAY_SIZE(pmd); i++)
+		none[i] = pmd_none(pmdp_get(pmd[i]));
 	mmap_read_unlock(mm);
 	KUNIT_EXPECT_EQ(test, flushes(test) - before, 1);
 	for (i = 0; i < ARRAY_SIZE(pmd); i++)
-		KUNIT_EXPECT_TRUE_MSG(test, pmd_none(pmdp_get(pmd[i])), "table %d", i);
+		KUNIT_EXPECT_TRUE_MSG(test, none[i], "table %d", i);
 	rcu_barrier();
 }
 
