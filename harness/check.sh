@@ -41,11 +41,12 @@ for a in $(resolve_arches); do
 			src=$(worktree_root)/$a
 			"$TOP/harness/apply.sh" "$a" >/dev/null
 		fi
-		# The arch's check.config (both trees: it makes them build every
-		# file the arch series touches) and, patched, the KUnit file too.
+		# check-both.config and the arch's check.config (both trees: they
+		# make them build every file the series touch) and, patched, the
+		# KUnit file too.
 		frag=$O/check/$a-$variant.config
 		mkdir -p "$O/check"
-		: > "$frag"
+		cat "$TOP/harness/configs/check-both.config" > "$frag"
 		[ ! -f "$TOP/arch/$a/check.config" ] || cat "$TOP/arch/$a/check.config" >> "$frag"
 		[ $variant = base ] || cat "$TOP/harness/configs/check.config" >> "$frag"
 		EXTRA_CONFIG=$frag "$TOP/harness/config.sh" "$a" fast "$variant" "$src" "$b" ||
