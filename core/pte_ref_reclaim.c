@@ -373,6 +373,8 @@ static bool table_looks_empty(struct mm_struct *mm, unsigned long addr)
 	pte = pte_offset_map(pmd, addr & PMD_MASK);
 	if (!pte)
 		return false;
+	/* Mapped: pte_offset_map() holds rcu_read_lock(), which sparse cannot see. */
+	__acquire(RCU);
 	for (i = 0; i < PTRS_PER_PTE; i++)
 		if (!pte_none(ptep_get(pte + i)))
 			break;

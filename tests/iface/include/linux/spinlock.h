@@ -8,5 +8,5 @@ void spin_unlock(spinlock_t *lock);
 
 #define DEFINE_SPINLOCK(x) spinlock_t x = { 0 }
 void spin_lock(spinlock_t *lock);
-#define __acquire(x) ((void)(x))
-#define __release(x) ((void)(x))
+#define __acquire(x) ((void)0)
+#define __release(x) ((void)0)
