@@ -19,6 +19,7 @@ repo=$(tree_repo)
 names=${MUTANTS:-$(cd "$TOP/tests/mutants" && ls ./*.diff | sed 's|^\./||; s|\.diff$||')}
 [ -n "$names" ] || die "no mutants in tests/mutants"
 rc=0
+mkdir -p "$O/build" "$O/logs"
 for a in $(resolve_arches); do
 	load_profile "$a"
 	tip=$(series_tip "$repo" "$a")
