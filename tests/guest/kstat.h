@@ -105,19 +105,25 @@ static inline long pagetables_settled(void)
 
 #define FREE_USER_PTE_SYSCTL "/proc/sys/vm/free_user_pte"
 
+/* Write @v to a sysctl or module parameter file; -1 if it cannot. */
+static inline int write_int(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%ld\n", v) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
 /*
  * Switch pte_ref's freeing on or off; returns -1 on a kernel without it
  * (unpatched, or built with CONFIG_FREE_USER_PTE=n).
  */
 static inline int set_free_user_pte(int on)
 {
-	FILE *f = fopen(FREE_USER_PTE_SYSCTL, "w");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fprintf(f, "%d\n", on) > 0;
-	return fclose(f) == 0 && ok ? 0 : -1;
+	return write_int(FREE_USER_PTE_SYSCTL, on);
 }
 
 static inline int get_free_user_pte(void)

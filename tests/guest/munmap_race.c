@@ -69,17 +69,6 @@ static void *pagemap_reader(void *arg)
 	return NULL;
 }
 
-static int write_param(const char *path, unsigned int v)
-{
-	FILE *f = fopen(path, "w");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fprintf(f, "%u\n", v) > 0;
-	return fclose(f) == 0 && ok ? 0 : -1;
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -150,7 +139,7 @@ int main(int argc, char **argv)
 		ktap_skip("data_intact", "this kernel has no pte_ref");
 		ktap_finish();
 	}
-	widened = write_param(DELAY_PARAM, delay_us) == 0;
+	widened = write_int(DELAY_PARAM, delay_us) == 0;
 	ktap_diag("worker window widened by up to %u us: %s", delay_us,
 		  widened ? "yes" : "no (not a debug kernel)");
 
@@ -197,7 +186,7 @@ int main(int argc, char **argv)
 	/* Let the last retries run before counting them. */
 	usleep(300000);
 	if (widened)
-		write_param(DELAY_PARAM, 0);
+		write_int(DELAY_PARAM, 0);
 
 	pinned = vmstat("pte_ref_skipped_pinned") - pinned0;
 	retried = vmstat("pte_ref_retry_freed") + vmstat("pte_ref_retry_gave_up") -
