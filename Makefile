@@ -59,8 +59,9 @@ soak: deps
 	SUITE=soak FLAVOUR=debug SMP=$(or $(SMP),4) BOOT_TIMEOUT=$(or $(BOOT_TIMEOUT),3000) \
 		TEST_TIMEOUT=$(or $(TEST_TIMEOUT),1500) $(H)/run.sh
 
+# Each mutant in the flavour its spec names, unless FLAVOUR= is given.
 mutants: patches
-	$(H)/mutants.sh
+	FLAVOUR_GIVEN="$(filter-out default file undefined,$(origin FLAVOUR))" $(H)/mutants.sh
 
 # Benchmarks: the unpatched and the patched kernel of the same config,
 # each in one boot, then their ratios.  Each arch profile's

@@ -282,3 +282,8 @@ static void pmd_sweep_work(struct work_struct *work)
 	mmdrop(mm);
 	kfree(s);
 }
+
+/* Its tests reach the static functions above: the sweep and its queue. */
+#ifdef CONFIG_FREE_USER_PTE_KUNIT_TEST
+#include "pte_ref_pmd_kunit.c"
+#endif

@@ -14,6 +14,7 @@
 
 #include "ktap.h"
 #include "kstat.h"
+#include "variant.h"
 #include "region.h"
 
 #define CHUNK		(64UL << 10)
@@ -60,7 +61,7 @@ int main(int argc, char **argv)
 		ktap_bail("bad arguments");
 
 	ktap_plan(6);
-	has = set_free_user_pte(1) == 0;
+	has = freeing_on();
 	base = map_regions(regions);
 	if (!base)
 		ktap_bail("mmap failed");
@@ -118,7 +119,7 @@ int main(int argc, char **argv)
 			    freed1 - freed0 >= (long long)emptied,
 			    "emptied_tables_freed");
 	} else {
-		ktap_skip("emptied_tables_freed", "this kernel has no pte_ref");
+		ktap_skip("emptied_tables_freed", no_freeing());
 	}
 
 	/* Fault after free: the regions work again, with fresh tables. */

@@ -13,17 +13,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "ktap.h"
 #include "kstat.h"
+#include "variant.h"
 #include "region.h"
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static double loop_us(char *base, unsigned long chunks)
 {
@@ -64,8 +58,8 @@ int main(int argc, char **argv)
 		reps = 32;
 	chunks = mib / 2;
 	ktap_plan(1);
-	if (set_free_user_pte(0) < 0) {
-		ktap_skip("dontneed_loop_on_off", "this kernel has no pte_ref");
+	if (!freeing_switch(0)) {
+		ktap_skip("dontneed_loop_on_off", no_freeing());
 		ktap_finish();
 	}
 	base = map_regions(chunks);

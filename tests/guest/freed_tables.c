@@ -16,6 +16,7 @@
 
 #include "ktap.h"
 #include "kstat.h"
+#include "variant.h"
 #include "region.h"
 
 static unsigned long regions = 8;
@@ -173,12 +174,13 @@ static bool test_pagemap(void)
 int main(int argc, char **argv)
 {
 	long pte0, pte1;
+	bool has;
 	char *base;
 
 	if (argc == 3 && !strcmp(argv[1], "--regions"))
 		regions = strtoul(argv[2], NULL, 0);
 	ktap_plan(6);
-	set_free_user_pte(1);
+	has = freeing_on();
 
 	/* With pte_ref the freed regions' tables really are gone. */
 	pte0 = vmpte_kb();
@@ -186,11 +188,11 @@ int main(int argc, char **argv)
 	pte1 = vmpte_kb();
 	ktap_diag("VmPTE +%ld kB for %lu regions, %lu emptied", pte1 - pte0,
 		  regions, regions / 2);
-	if (get_free_user_pte() == 1)
+	if (has)
 		ktap_result(pte1 - pte0 <= (long)(regions - regions / 2) * 4 + 8,
 			    "freed_regions_have_no_table");
 	else
-		ktap_skip("freed_regions_have_no_table", "this kernel has no pte_ref");
+		ktap_skip("freed_regions_have_no_table", no_freeing());
 	munmap(base, regions * SZ_2M);
 
 	ktap_result(test_fork_cow(), "fork_cow");

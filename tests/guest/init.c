@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "list.h"
 
 #define MAX_TESTS	64
@@ -40,14 +41,6 @@ struct test {
 	char *flavour;		/* run only in this kernel flavour; NULL: all */
 	char **argv;		/* the program and its arguments */
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void setup(void)
 {

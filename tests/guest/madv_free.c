@@ -19,6 +19,7 @@
 
 #include "ktap.h"
 #include "kstat.h"
+#include "variant.h"
 #include "region.h"
 
 #ifndef MADV_PAGEOUT
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
 		regions = strtoul(argv[2], NULL, 0);
 
 	ktap_plan(6);
-	has = set_free_user_pte(1) == 0;
+	has = freeing_on();
 
 	/*
 	 * Fault, MADV_FREE and MADV_PAGEOUT all on CPU 0.  New pages and
@@ -106,7 +107,7 @@ int main(int argc, char **argv)
 		ktap_result(pte0 - pte1 >= (long)regions * 4 && f1 - f0 >= (long long)regions,
 			    "tables_freed_after_pageout");
 	} else {
-		ktap_skip("tables_freed_after_pageout", "this kernel has no pte_ref");
+		ktap_skip("tables_freed_after_pageout", no_freeing());
 	}
 	ktap_result(!check_zero(p, regions * SZ_2M), "discarded_pages_read_zero");
 	munmap(p, regions * SZ_2M);
@@ -139,7 +140,7 @@ int main(int argc, char **argv)
 			  pte2, pte3, f2 - f1);
 		ktap_result(pte3 < pte2 && f2 > f1, "tables_freed_under_pressure");
 	} else {
-		ktap_skip("tables_freed_under_pressure", "this kernel has no pte_ref");
+		ktap_skip("tables_freed_under_pressure", no_freeing());
 	}
 	/* Each page is either discarded (zero) or still ours: never garbage. */
 	{

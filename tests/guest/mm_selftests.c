@@ -33,7 +33,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "kstat.h"
+#include "variant.h"
 #include "ktap.h"
 #include "list.h"
 
@@ -48,14 +50,6 @@ struct selftest {
 	char *skip_on;		/* machines (uname -m) it does not run on */
 	char **argv;		/* the program and its arguments */
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 #define OVERCOMMIT	"/proc/sys/vm/overcommit_memory"
 
@@ -295,7 +289,7 @@ int main(int argc, char **argv)
 	struct utsname uts;
 	const char *machine = "";
 	const char *why = NULL;
-	bool parity = was >= 0;
+	bool parity = freeing_switch(was < 0 ? 1 : was);
 
 	if (uname(&uts) == 0)
 		machine = uts.machine;

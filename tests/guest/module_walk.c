@@ -20,6 +20,7 @@
 
 #include "ktap.h"
 #include "kstat.h"
+#include "variant.h"
 #include "region.h"
 
 static bool env_is(const char *name, const char *want)
@@ -49,14 +50,14 @@ int main(int argc, char **argv)
 	ktap_plan(2);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		if (env_is("variant", "pte_ref") && env_is("flavour", "debug"))
+		if (variant_is("pte_ref") && env_is("flavour", "debug"))
 			ktap_bail("%s is missing on a pte_ref debug kernel", path);
 		ktap_skip("table_freed", "no test module: only debug kernels with pte_ref carry it");
 		ktap_skip("module_walk", "no test module: only debug kernels with pte_ref carry it");
 		ktap_finish();
 	}
-	if (set_free_user_pte(1))
-		ktap_bail("cannot switch freeing on");
+	if (!freeing_on())
+		ktap_bail("%s: %s", path, no_freeing());
 
 	/* Region 0 keeps a page; region 1's table is freed. */
 	p = map_regions(2);

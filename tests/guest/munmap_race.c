@@ -30,8 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ktap.h"
 #include "kstat.h"
+#include "variant.h"
 #include "region.h"
 
 #define SZ_1G		(1UL << 30)
@@ -67,14 +69,6 @@ static void *pagemap_reader(void *arg)
 	}
 	close(fd);
 	return NULL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /*
@@ -134,9 +128,9 @@ int main(int argc, char **argv)
 		ktap_bail("--seconds must be > 0");
 
 	ktap_plan(2);
-	if (set_free_user_pte(1)) {
-		ktap_skip("retries_met_munmap", "this kernel has no pte_ref");
-		ktap_skip("data_intact", "this kernel has no pte_ref");
+	if (!freeing_on()) {
+		ktap_skip("retries_met_munmap", no_freeing());
+		ktap_skip("data_intact", no_freeing());
 		ktap_finish();
 	}
 	widened = write_int(DELAY_PARAM, delay_us) == 0;

@@ -24,6 +24,7 @@
 
 #include "ktap.h"
 #include "kstat.h"
+#include "variant.h"
 
 #define SZ_2M	(2UL << 20)
 
@@ -53,7 +54,7 @@ int main(int argc, char **argv)
 	chunks = (gib << 30) / SZ_2M;
 
 	ktap_plan(4);
-	if (sw >= 0 && set_free_user_pte(sw) < 0)
+	if (sw >= 0 && !freeing_switch(sw))
 		has_switch = false;
 	ktap_diag("mapping %lu GiB, %lu x (touch %s of 2 MiB, MADV_DONTNEED), vm.free_user_pte=%d",
 		  gib, chunks, touch_all ? "all" : "one page", get_free_user_pte());
@@ -122,7 +123,7 @@ int main(int argc, char **argv)
 	ktap_result(pte0 >= 0 && pte2 >= 0 && pte2 <= pte0, "vmpte_back_after_munmap");
 	if (expect && !strcmp(expect, "freed")) {
 		if (!has_switch)
-			ktap_skip("pte_tables_freed", "this kernel has no pte_ref");
+			ktap_skip("pte_tables_freed", no_freeing());
 		else {
 			/*
 			 * Every PTE table goes, and so do the PMD tables (one

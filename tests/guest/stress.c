@@ -46,6 +46,7 @@
 
 #include "ktap.h"
 #include "kstat.h"
+#include "variant.h"
 #include "region.h"
 
 #ifndef MADV_COLLAPSE
@@ -530,7 +531,11 @@ static int kmsg_count(const char *needle)
 	return n;
 }
 
-/* The stress itself, in a process of its own: KTAP results 1 to 3. */
+/* Freeing is on in this run (set before the stress process starts). */
+static bool freeing;
+static const char *on_why;
+
+/* The stress itself, in a process of its own: KTAP results 1 to 4. */
 static void __attribute__((noreturn)) run(unsigned long seconds, bool eager)
 {
 	struct worker_arg warg[64];
@@ -620,6 +625,11 @@ static void __attribute__((noreturn)) run(unsigned long seconds, bool eager)
 	for (int op = 0; op < NR_OPS; op++)
 		all &= !(op_mask & (1u << op)) || atomic_load(&ops[op]) > 0;
 	ktap_result(all, "every_operation_ran");
+	/* Else no operation ever raced a free: the run proved nothing. */
+	if (freeing)
+		ktap_result(freed1 - freed0 > 0, "tables_freed_during_run");
+	else
+		ktap_skip("tables_freed_during_run", on_why);
 	exit(ktap_failed ? 1 : 0);
 }
 
@@ -654,9 +664,10 @@ int main(int argc, char **argv)
 	if (!nregions || nthreads < 1 || nthreads > 64)
 		ktap_bail("need regions > 0 and 1..64 threads");
 
-	ktap_plan(4);
+	ktap_plan(5);
 	/* Off: the same work, to tell pte_ref's cost from the emulator's. */
-	set_free_user_pte(on);
+	freeing = freeing_switch(on) && on;
+	on_why = on ? no_freeing() : "freeing is off (--switch 0)";
 	pt0 = pagetables_settled();
 	kmsg0 = kmsg_count("non-zero pgtables_bytes");
 	pid = fork();
@@ -666,8 +677,8 @@ int main(int argc, char **argv)
 		run(seconds, eager);
 	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
 		ktap_bail("the stress process died (status %#x)", st);
-	/* The child printed results 1 to 3 and exits 1 if one failed. */
-	ktap_run = 3;
+	/* The child printed results 1 to 4 and exits 1 if one failed. */
+	ktap_run = 4;
 	ktap_failed = WEXITSTATUS(st) != 0;
 
 	/*

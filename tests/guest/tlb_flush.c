@@ -31,6 +31,7 @@
 
 #include "ktap.h"
 #include "kstat.h"
+#include "variant.h"
 #include "region.h"
 
 #define BATCH_TABLES	512	/* 1 GiB */
@@ -90,11 +91,11 @@ int main(int argc, char **argv)
 		ktap_bail("--tables must be > 0");
 
 	ktap_plan(4);
-	if (set_free_user_pte(1)) {
-		ktap_skip("tables_freed", "this kernel has no pte_ref");
-		ktap_skip("full_flush_per_freed_table", "this kernel has no pte_ref");
-		ktap_skip("batch_tables_freed", "this kernel has no pte_ref");
-		ktap_skip("one_flush_per_call", "this kernel has no pte_ref");
+	if (!freeing_on()) {
+		ktap_skip("tables_freed", no_freeing());
+		ktap_skip("full_flush_per_freed_table", no_freeing());
+		ktap_skip("batch_tables_freed", no_freeing());
+		ktap_skip("one_flush_per_call", no_freeing());
 		ktap_finish();
 	}
 

@@ -24,6 +24,7 @@
 
 #include "ktap.h"
 #include "kstat.h"
+#include "variant.h"
 #include "region.h"
 #include "uffd.h"
 
@@ -68,6 +69,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t;
 	char *base, *src;
 	pthread_t thread;
+	bool has;
 
 	for (int a = 1; a + 1 < argc; a += 2) {
 		if (!strcmp(argv[a], "--seconds"))
@@ -96,8 +98,9 @@ int main(int argc, char **argv)
 		ktap_skip("tables_freed_between_fills", "no userfaultfd in this kernel");
 		ktap_finish();
 	}
-	if (set_free_user_pte(on))
-		ktap_diag("this kernel has no pte_ref: nothing frees the table");
+	has = freeing_switch(on);
+	if (!has)
+		ktap_diag("%s: nothing frees the table", no_freeing());
 
 	freed0 = pte_tables_freed();
 	if (pthread_create(&thread, NULL, zapper, base + PAGE_SZ))
@@ -135,8 +138,8 @@ int main(int argc, char **argv)
 			  fills, strerror(-first_err));
 	ktap_result(!failed, "every_fill_succeeds");
 	ktap_result(!lost, "filled_data_intact");
-	if (freed0 < 0)
-		ktap_skip("tables_freed_between_fills", "this kernel has no pte_ref");
+	if (!has)
+		ktap_skip("tables_freed_between_fills", no_freeing());
 	else if (!on)
 		ktap_skip("tables_freed_between_fills", "freeing is off");
 	else

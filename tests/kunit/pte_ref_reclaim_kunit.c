@@ -4,10 +4,8 @@
  * the tables of the PMD ranges they share.
  *
  * Included at the end of mm/pte_ref_reclaim.c, so that it can call that
- * file's static functions.  Each test maps VMAs into a private mm
- * (mm_alloc(), never run); exit_mmap() takes them and their page tables
- * down when the test drops the mm, checking the page-table accounting as
- * for any process.
+ * file's static functions; the mm, VMAs and tables of each case come from
+ * pte_ref_kunit.h.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -16,42 +14,10 @@
 #include <linux/vmstat.h>
 #include <asm/tlb.h>
 
+#include "pte_ref_kunit.h"
+
 /* PMD aligned, in the middle of the user range. */
 #define RECLAIM_TEST_ADDR	(SZ_1G)
-#define ANON_FLAGS		(VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE)
-
-KUNIT_DEFINE_ACTION_WRAPPER(reclaim_test_mmput, mmput, struct mm_struct *);
-
-static struct mm_struct *reclaim_test_mm(struct kunit *test)
-{
-	struct mm_struct *mm = mm_alloc();
-
-	KUNIT_ASSERT_NOT_NULL(test, mm);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, reclaim_test_mmput, mm), 0);
-	return mm;
-}
-
-/* Map [@start, @end) with @flags, as a driver's or an anonymous mmap would. */
-static struct vm_area_struct *add_vma(struct kunit *test, struct mm_struct *mm,
-				      unsigned long start, unsigned long end,
-				      vm_flags_t flags)
-{
-	struct vm_area_struct *vma = vm_area_alloc(mm);
-	int err;
-
-	KUNIT_ASSERT_NOT_NULL(test, vma);
-	vma->vm_start = start;
-	vma->vm_end = end;
-	vm_flags_init(vma, flags);
-	vma->vm_page_prot = vm_get_page_prot(flags);
-	mmap_write_lock(mm);
-	err = insert_vm_struct(mm, vma);
-	mmap_write_unlock(mm);
-	if (err)
-		vm_area_free(vma);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	return vma;
-}
 
 static bool range_freeable(struct mm_struct *mm, unsigned long addr)
 {
@@ -63,25 +29,6 @@ static bool range_freeable(struct mm_struct *mm, unsigned long addr)
 	return ret;
 }
 
-/* An empty PTE table for @addr, and the pmd that maps it. */
-static pmd_t *add_table(struct kunit *test, struct mm_struct *mm,
-			unsigned long addr)
-{
-	pgd_t *pgd = pgd_offset(mm, addr);
-	p4d_t *p4d;
-	pud_t *pud;
-	pmd_t *pmd;
-
-	p4d = p4d_alloc(mm, pgd, addr);
-	KUNIT_ASSERT_NOT_NULL(test, p4d);
-	pud = pud_alloc(mm, p4d, addr);
-	KUNIT_ASSERT_NOT_NULL(test, pud);
-	pmd = pmd_alloc(mm, pud, addr);
-	KUNIT_ASSERT_NOT_NULL(test, pmd);
-	KUNIT_ASSERT_EQ(test, __pte_alloc(mm, pmd), 0);
-	return pmd;
-}
-
 /*
  * Anonymous VMAs leave a PMD range freeable.  A driver's mapping anywhere in
  * the range, even one page of it, keeps its table (its fault handler would
@@ -90,7 +37,7 @@ static pmd_t *add_table(struct kunit *test, struct mm_struct *mm,
  */
 static void reclaim_driver_maps_keep_tables(struct kunit *test)
 {
-	struct mm_struct *mm = reclaim_test_mm(test);
+	struct mm_struct *mm = test_mm(test);
 	unsigned long a = RECLAIM_TEST_ADDR;
 
 	add_vma(test, mm, a, a + PMD_SIZE / 2, ANON_FLAGS);
@@ -121,7 +68,7 @@ static void reclaim_driver_maps_keep_tables(struct kunit *test)
  */
 static void reclaim_vma_path_keeps_driver_tables(struct kunit *test)
 {
-	struct mm_struct *mm = reclaim_test_mm(test);
+	struct mm_struct *mm = test_mm(test);
 	unsigned long a = RECLAIM_TEST_ADDR;
 	struct vm_area_struct *anon, *drv;
 	pmd_t *pmd;
@@ -154,7 +101,7 @@ static void reclaim_vma_path_keeps_driver_tables(struct kunit *test)
  */
 static void reclaim_waits_for_mmap_lock(struct kunit *test)
 {
-	struct mm_struct *mm = reclaim_test_mm(test);
+	struct mm_struct *mm = test_mm(test);
 	unsigned long a = RECLAIM_TEST_ADDR;
 	struct vm_area_struct *anon;
 	bool kept, freed = false;
@@ -199,7 +146,7 @@ static void reclaim_waits_for_mmap_lock(struct kunit *test)
  */
 static void retry_needs_a_vma(struct kunit *test)
 {
-	struct mm_struct *mm = reclaim_test_mm(test);
+	struct mm_struct *mm = test_mm(test);
 	unsigned long a = RECLAIM_TEST_ADDR;
 	struct mmu_gather tlb;
 	bool kept;
@@ -238,7 +185,7 @@ static unsigned long flushes(struct kunit *test)
  */
 static void dontneed_tables_share_one_flush(struct kunit *test)
 {
-	struct mm_struct *mm = reclaim_test_mm(test);
+	struct mm_struct *mm = test_mm(test);
 	unsigned long a = RECLAIM_TEST_ADDR, before;
 	struct vm_area_struct *vma;
 	pmd_t *pmd[8];
@@ -274,7 +221,7 @@ static void dontneed_tables_share_one_flush(struct kunit *test)
  */
 static void uffd_wp_keeps_tables(struct kunit *test)
 {
-	struct mm_struct *mm = reclaim_test_mm(test);
+	struct mm_struct *mm = test_mm(test);
 	unsigned long a = RECLAIM_TEST_ADDR;
 
 	if (!VM_UFFD_WP)
@@ -282,6 +229,21 @@ static void uffd_wp_keeps_tables(struct kunit *test)
 	add_vma(test, mm, a, a + PMD_SIZE / 2, ANON_FLAGS);
 	KUNIT_EXPECT_TRUE(test, range_freeable(mm, a));
 	add_vma(test, mm, a + PMD_SIZE / 2, a + PMD_SIZE, ANON_FLAGS | VM_UFFD_WP);
+	KUNIT_EXPECT_FALSE(test, range_freeable(mm, a));
+}
+
+/*
+ * hugetlb maps through its own tables, which huge_pmd_share() may share
+ * between processes: a PMD range with a hugetlb VMA keeps its tables.
+ */
+static void hugetlb_keeps_tables(struct kunit *test)
+{
+	struct mm_struct *mm = test_mm(test);
+	unsigned long a = RECLAIM_TEST_ADDR;
+
+	add_vma(test, mm, a, a + PMD_SIZE / 2, ANON_FLAGS);
+	KUNIT_EXPECT_TRUE(test, range_freeable(mm, a));
+	add_hugetlb_vma(test, mm, a + PMD_SIZE / 2, a + PMD_SIZE);
 	KUNIT_EXPECT_FALSE(test, range_freeable(mm, a));
 }
 
@@ -302,7 +264,7 @@ static void clear_vm_file(void *vma)
  */
 static void reclaim_char_device_keeps_tables(struct kunit *test)
 {
-	struct mm_struct *mm = reclaim_test_mm(test);
+	struct mm_struct *mm = test_mm(test);
 	unsigned long a = RECLAIM_TEST_ADDR;
 	struct address_space *mapping;
 	struct vm_area_struct *vma;
@@ -344,6 +306,7 @@ static struct kunit_case pte_ref_reclaim_cases[] = {
 	KUNIT_CASE(reclaim_char_device_keeps_tables),
 	KUNIT_CASE(dontneed_tables_share_one_flush),
 	KUNIT_CASE(uffd_wp_keeps_tables),
+	KUNIT_CASE(hugetlb_keeps_tables),
 	{}
 };
 
