@@ -16,7 +16,7 @@ export ARCH FLAVOUR O CACHE TOP KDIR JOBS EXTRA_TESTS EXTRA_CONFIG SMP MEM \
 
 H := $(TOP)/harness
 
-.PHONY: all deps tree patches apply build boot test baseline bench soak mutants selftest check-iface check \
+.PHONY: all deps tree patches apply build boot test baseline bench soak fuzz mutants selftest check-iface check \
 	check-series \
 	clean distclean help
 
@@ -58,6 +58,14 @@ baseline: deps
 soak: deps
 	SUITE=soak FLAVOUR=debug SMP=$(or $(SMP),4) BOOT_TIMEOUT=$(or $(BOOT_TIMEOUT),3000) \
 		TEST_TIMEOUT=$(or $(TEST_TIMEOUT),1500) $(H)/run.sh
+
+# trinity on the mm system calls, FUZZ_SECONDS (600) per arch, in the
+# debug flavour; its seed is in the log and the results file.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	SUITE=fuzz FLAVOUR=debug BOOT_ARGS="$(BOOT_ARGS) fuzz_seconds=$(FUZZ_SECONDS)" \
+		TEST_TIMEOUT=$$(($(FUZZ_SECONDS) + 300)) BOOT_TIMEOUT=$$(($(FUZZ_SECONDS) + 1500)) \
+		$(H)/run.sh
 
 # Each mutant in the flavour its spec names, unless FLAVOUR= is given.
 mutants: patches

@@ -7,7 +7,7 @@
 
 pkgs=(make gcc libc6-dev git bc flex bison libelf-dev libssl-dev cpio
 	python3 python3-ply python3-git ccache sparse linux-source-6.12 kmod
-	stress-ng)
+	binutils)
 for a in $(resolve_arches); do
 	load_profile "$a"
 	pkgs+=("$XC_PKG" "$XLIBC_PKG" "$QEMU_PKG" ${FIRMWARE_PKG:+"$FIRMWARE_PKG"})

@@ -80,18 +80,12 @@ list=$g/cpio.list
 		echo "dir /lib/modules 0755 0 0"
 		echo "file /lib/modules/pte_ref_walk.ko $ko 0644 0 0"
 	fi
-	# Debian's stress-ng is dynamically linked and installed for the host's
-	# machine only: a guest of that machine gets it with its libraries.
-	if [ "$UNAME" = "$(uname -m)" ] && [ -x /usr/bin/stress-ng ]; then
-		echo "file /bin/stress-ng /usr/bin/stress-ng 0755 0 0"
-		ldd /usr/bin/stress-ng | grep -o '/[^ ]*' | while read -r lib; do
-			d=$(dirname "$lib") path=
-			for part in ${d//\// }; do
-				path=$path/$part
-				echo "dir $path 0755 0 0"
-			done
-			echo "file $lib $(readlink -f "$lib") 0755 0 0"
-		done | awk '!seen[$0]++'
+	# Debian's stress-ng and trinity, with their libraries, where the
+	# profile lists them; elsewhere the guest is told why not.
+	"$TOP/harness/guest-tools.sh" "$ARCH_DIR" || die "cannot pack the guest tools for $NAME"
+	if [ -z "${GUEST_TOOLS:-}" ]; then
+		printf '%s\n' "${GUEST_TOOLS_WHY:-arch/$ARCH_DIR/profile lists no GUEST_TOOLS}" > "$g/guest-tools.why"
+		echo "file /guest-tools.why $g/guest-tools.why 0644 0 0"
 	fi
 	for l in "$TOP"/tests/*.list; do
 		cp "$l" "$g/"

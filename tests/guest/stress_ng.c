@@ -2,12 +2,12 @@
 /*
  * Debian's stress-ng with its virtual-memory stressors, as a KTAP test.
  *
- * harness/guest.sh packs /bin/stress-ng (dynamically linked, with its
- * libraries) only into guests of the host's own machine, since Debian
- * installs it for that one; elsewhere this test skips.  stress-ng's own
- * output goes to /tmp/stress-ng.log and only its summary to the console:
- * its "fail" and "warn" lines are not the kernel's, and the kernel's own
- * splats are what the harness looks for.
+ * harness/guest-tools.sh packs /bin/stress-ng (dynamically linked, with
+ * its libraries, from Debian's archive for the guest's architecture) where
+ * the arch profile lists it; elsewhere this test skips, saying why.
+ * stress-ng's own output goes to /tmp/stress-ng.log and only its summary
+ * to the console: its "fail" and "warn" lines are not the kernel's, and
+ * the kernel's own splats are what the harness looks for.
  *
  * usage: stress_ng SECONDS
  */
@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest_tools.h"
 #include "kstat.h"
 #include "ktap.h"
 
@@ -34,10 +35,7 @@ int main(int argc, char **argv)
 	FILE *log;
 	pid_t pid;
 
-	if (access(STRESS_NG, X_OK)) {
-		printf("KTAP version 1\n1..0 # SKIP stress-ng is packed only for guests of the host's machine\n");
-		return 4;
-	}
+	need_tool(STRESS_NG);
 	ktap_plan(1);
 	snprintf(timeout, sizeof(timeout), "%ss", seconds);
 	freed_before = vmstat("pte_ref_freed");
