@@ -79,7 +79,7 @@ for a in $(resolve_arches); do
 			verdict "$m" "$a" "$FLAVOUR" "caught by $(python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
-print("; ".join(j["problems"][:3]) or "the boot failing")' "$log.json" 2>/dev/null ||
+print("; ".join(j["problems"]) or "the boot failing")' "$log.json" 2>/dev/null ||
 				echo "a guest that died or hung")"
 		fi
 	done

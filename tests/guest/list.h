@@ -8,6 +8,7 @@
 #define PTE_REF_LIST_H
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -73,6 +74,17 @@ static inline char *list_option(char *word, const char *key)
 	if (word && !strncmp(word, key, len) && word[len] == '=')
 		return word + len + 1;
 	return NULL;
+}
+
+/* Is @word in the comma-separated @list? */
+static inline bool listed(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : "")
+		if (!strncmp(p, word, len) && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
 }
 
 #endif /* PTE_REF_LIST_H */

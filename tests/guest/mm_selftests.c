@@ -104,17 +104,6 @@ static int load(struct selftest *t, const char **why)
 	return n;
 }
 
-/* Is @word in the comma-separated @list? */
-static bool listed(const char *list, const char *word)
-{
-	size_t len = strlen(word);
-
-	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : "")
-		if (!strncmp(p, word, len) && (p[len] == ',' || !p[len]))
-			return true;
-	return false;
-}
-
 /* Run one selftest with its output in @log; its wait status or TIMED_OUT. */
 static int run(const struct selftest *t, const char *log)
 {

@@ -115,21 +115,27 @@ static void reclaim_waits_for_mmap_lock(struct kunit *test)
 
 	mmap_write_lock(mm);
 	free_user_pte_vma(anon, a);
-	/* Several times the retry delay: long enough for any worker. */
-	msleep(100);
+	/*
+	 * Long enough for the worker to run and find the lock taken, short
+	 * of its last retry (PTE_REF_RETRIES, 10 ms apart) with room to spare
+	 * for a slow guest.
+	 */
+	msleep(50);
 	kept = !pmd_none(pmdp_get(pmd));
 	mmap_write_unlock(mm);
 	KUNIT_EXPECT_TRUE(test, kept);
 
 	/*
 	 * A worker that found the lock taken tries again 10 ms later: wait
-	 * for the retries too.  mmap_lock keeps the PMD sweep from freeing
-	 * the PMD table (now empty) while we look at it.
+	 * for the retries too.  Once the PTE table is gone, the PMD sweep may
+	 * free the PMD table that held @pmd: walk down again each time, under
+	 * mmap_lock, which keeps the sweep away while we look.
 	 */
 	for (i = 0; i < 100; i++) {
 		flush_delayed_work(&retry_work);
 		mmap_read_lock(mm);
-		freed = pmd_none(pmdp_get(pmd));
+		pmd = pte_ref_find_pmd(mm, a);
+		freed = !pmd || pmd_none(pmdp_get(pmd));
 		mmap_read_unlock(mm);
 		if (freed)
 			break;
