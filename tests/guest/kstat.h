@@ -105,16 +105,45 @@ static inline long pagetables_settled(void)
 
 #define FREE_USER_PTE_SYSCTL "/proc/sys/vm/free_user_pte"
 
-/* Write @v to a sysctl or module parameter file; -1 if it cannot. */
-static inline int write_int(const char *path, long v)
+/* Write @v to a sysctl, sysfs or module parameter file; -1 if it cannot. */
+static inline int write_str(const char *path, const char *v)
 {
 	FILE *f = fopen(path, "w");
 	int ok;
 
 	if (!f)
 		return -1;
-	ok = fprintf(f, "%ld\n", v) > 0;
+	ok = fprintf(f, "%s\n", v) > 0;
 	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+static inline int write_int(const char *path, long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", v);
+	return write_str(path, buf);
+}
+
+/*
+ * The setting shown in brackets by a sysfs choice file ("always [advise]
+ * never") into @buf; NULL if it cannot be read.
+ */
+static inline char *read_choice(const char *path, char *buf, size_t len)
+{
+	char line[256], *open_b, *close_b;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	open_b = fgets(line, sizeof(line), f) ? strchr(line, '[') : NULL;
+	fclose(f);
+	close_b = open_b ? strchr(open_b, ']') : NULL;
+	if (!close_b)
+		return NULL;
+	*close_b = 0;
+	snprintf(buf, len, "%s", open_b + 1);
+	return buf;
 }
 
 /*

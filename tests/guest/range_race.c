@@ -18,7 +18,10 @@
  * Beside them, a few GiB regions alone in their GiB are emptied, touched
  * and remapped in bursts, so that pte_ref's PMD sweep frees their PMD
  * tables while those threads run, and child processes empty a GiB of
- * their own and exit with its sweep still queued.
+ * their own and exit with its sweep still queued.  And a memfd mapped
+ * twice is collapsed to a huge page through one mapping (khugepaged's
+ * retract_page_tables() then takes the other's table, without its
+ * mmap_lock) while the other mapping's table is freed by pte_ref.
  *
  * What a race may legitimately do to a page: every page has one owner (a
  * writer thread, or the GUP writer) that alone stores to it, so a page
@@ -66,11 +69,12 @@
 enum op { OP_WRITE, OP_GUP_WRITE, OP_GUP_READ, OP_DONTNEED, OP_FREE,
 	  OP_PAGEOUT, OP_MPROTECT, OP_MREMAP, OP_REMAP, OP_COLLAPSE, OP_FORK,
 	  OP_PAGEMAP, OP_GIB_TOUCH, OP_GIB_EMPTY, OP_GIB_REMAP, OP_EXIT,
-	  NR_OPS };
+	  OP_SHMEM_COLLAPSE, OP_SHMEM_ZAP, NR_OPS };
 static const char *const op_name[NR_OPS] = {
 	"write", "gup_write", "gup_read", "dontneed", "madv_free", "pageout",
 	"mprotect", "mremap", "munmap_mmap", "collapse", "fork", "pagemap",
 	"gib_touch", "gib_empty", "gib_remap", "exit_with_sweep",
+	"shmem_collapse", "shmem_zap",
 };
 
 static unsigned long nregions = 4, ngibs = 2;
@@ -80,7 +84,12 @@ static char **gib;			/* ngibs regions, each alone in its GiB */
 static uint64_t *last;			/* per page: its owner's last value */
 static atomic_ullong gen_next = 1;	/* generations handed out so far */
 static atomic_long ops[NR_OPS], bad, op_errors, cow_bad;
-static atomic_long collapsed, mremap_split;
+static atomic_long collapsed, mremap_split, shmem_collapsed;
+static char *shm_a, *shm_b;		/* one memfd of 2 MiB, mapped twice */
+static uint64_t shm_last[PAGES_2M];	/* the collapser's last values */
+static int shm_fd = -1;
+static char shmem_thp_was[32];
+#define SHMEM_THP	"/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 static atomic_bool stop, go;
 static __thread sigjmp_buf *fault_jump;	/* where SIGSEGV/SIGBUS goes */
 
@@ -584,6 +593,72 @@ static void *exiter(void *arg)
 	return NULL;
 }
 
+/*
+ * Shared memory collapsed to a huge page while its other mapping loses
+ * its PTE table to pte_ref: khugepaged's collapse_file() retracts the
+ * page tables of every VMA that maps the range (retract_page_tables(),
+ * with no mmap_lock of theirs), so it meets the table pte_ref frees in
+ * shm_b.  The collapser alone writes (through shm_a), and punches a page
+ * out now and then so that the next collapse has small pages to gather.
+ */
+static void *shmem_collapser(void *arg)
+{
+	static __thread uint64_t s = 0x6161;	/* not on the stack: siglongjmp */
+	sigjmp_buf jb;
+
+	(void)arg;
+	wait_for_go();
+	fault_jump = &jb;
+	if (sigsetjmp(jb, 1)) {
+		fail_op("shmem_collapser: fault on its own mapping");
+		return NULL;
+	}
+	while (!atomic_load(&stop)) {
+		unsigned long i = rnd(&s) % PAGES_2M;
+		uint64_t *w = (uint64_t *)(shm_a + i * PAGE_SZ);
+
+		if (*w != shm_last[i])
+			report("shmem_collapser", (char *)w, *w, shm_last[i]);
+		if (!fallocate(shm_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       i * PAGE_SZ, PAGE_SZ))
+			shm_last[i] = 0;
+		for (int k = 0; k < 8; k++) {
+			i = rnd(&s) % PAGES_2M;
+			w = (uint64_t *)(shm_a + i * PAGE_SZ);
+			*w = pattern(w, atomic_fetch_add(&gen_next, 1));
+			shm_last[i] = *w;
+		}
+		if (!madvise(shm_a, SZ_2M, MADV_COLLAPSE))
+			atomic_fetch_add(&shmem_collapsed, 1);
+		atomic_fetch_add(&ops[OP_SHMEM_COLLAPSE], 1);
+		usleep(rnd(&s) % 2000);
+	}
+	fault_jump = NULL;
+	return NULL;
+}
+
+/* The other mapping: fault the pages in, check them, drop the table. */
+static void *shmem_zapper(void *arg)
+{
+	uint64_t s = 0x6262;
+
+	(void)arg;
+	wait_for_go();
+	while (!atomic_load(&stop)) {
+		for (int k = 0; k < 16; k++) {
+			unsigned long off = (rnd(&s) % PAGES_2M) * PAGE_SZ;
+			uint64_t v = *(volatile uint64_t *)(shm_b + off);
+
+			/* Data written through shm_a: its address's pattern. */
+			if (!plausible(shm_a + off, v, atomic_load(&gen_next)))
+				report("shmem_zapper", shm_b + off, v, 0);
+		}
+		count(OP_SHMEM_ZAP, madvise(shm_b, SZ_2M, MADV_DONTNEED));
+		usleep(rnd(&s) % 1000);
+	}
+	return NULL;
+}
+
 /* After the run: every page its owner's last value or zero, none missing. */
 static void check_end(void)
 {
@@ -624,13 +699,35 @@ static void setup(void)
 			ktap_bail("cannot map GiB %lu", g);
 		madvise(gib[g], SZ_1G, MADV_NOHUGEPAGE);
 	}
+
+	/* Huge pages in shmem where madvise asks for them. */
+	if (!read_choice(SHMEM_THP, shmem_thp_was, sizeof(shmem_thp_was)) ||
+	    write_str(SHMEM_THP, "advise"))
+		ktap_diag("%s: cannot write: shared memory is not collapsed here", SHMEM_THP);
+	shm_fd = memfd_create("range_race", 0);
+	if (shm_fd < 0 || ftruncate(shm_fd, SZ_2M))
+		ktap_bail("cannot make a 2 MiB memfd");
+	shm_a = map_aligned(SZ_2M, SZ_2M);
+	shm_b = map_aligned(SZ_2M, SZ_2M);
+	if (!shm_a || !shm_b ||
+	    mmap(shm_a, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, shm_fd, 0) != shm_a ||
+	    mmap(shm_b, SZ_2M, PROT_READ, MAP_SHARED | MAP_FIXED, shm_fd, 0) != shm_b)
+		ktap_bail("cannot map the memfd twice");
+	madvise(shm_a, SZ_2M, MADV_HUGEPAGE);
+	/* Every page present: the first collapse has all 512 to gather. */
+	for (unsigned long i = 0; i < PAGES_2M; i++) {
+		uint64_t *w = (uint64_t *)(shm_a + i * PAGE_SZ);
+
+		*w = pattern(w, atomic_fetch_add(&gen_next, 1));
+		shm_last[i] = *w;
+	}
 }
 
 int main(int argc, char **argv)
 {
 	void *(*const fn[])(void *) = { writer, writer, gup_writer, gup_reader,
 		zapper, zapper, protector, layout, forker, pagemap_reader,
-		gib_worker, exiter };
+		gib_worker, exiter, shmem_collapser, shmem_zapper };
 	pthread_t t[ARRAY_SIZE(fn)];
 	long long freed0, pmd0, freed = 0, pmd = 0;
 	unsigned long seconds = 20;
@@ -686,8 +783,16 @@ int main(int argc, char **argv)
 		ktap_diag("%s never ran", op_name[op]);
 		all = false;
 	}
+	/* Else retract_page_tables() never met a table of shm_b. */
+	if (!atomic_load(&shmem_collapsed)) {
+		ktap_diag("MADV_COLLAPSE never collapsed the shared memory");
+		all = false;
+	}
 	ktap_result(all, "every_operation_ran");
+	if (shmem_thp_was[0])
+		write_str(SHMEM_THP, shmem_thp_was);
 	ktap_metric("collapsed", atomic_load(&collapsed), "ranges");
+	ktap_metric("shmem_collapsed", atomic_load(&shmem_collapsed), "ranges");
 	ktap_metric("mremap_across_vmas", atomic_load(&mremap_split), "tries");
 	if (has) {
 		ktap_result(freed > 0, "tables_freed_during_run");
