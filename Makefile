@@ -16,8 +16,8 @@ export ARCH FLAVOUR O CACHE TOP KDIR JOBS EXTRA_TESTS EXTRA_CONFIG SMP MEM \
 
 H := $(TOP)/harness
 
-.PHONY: all deps tree patches apply build boot test baseline bench soak fuzz mutants selftest check-iface check \
-	check-series \
+.PHONY: all deps tree patches apply build boot test baseline bench soak fuzz mutants mutants-ci \
+	parity parity-base selftest check-iface check check-series \
 	clean distclean help
 
 # The main job: packages, tree, series, then build, boot and test each arch.
@@ -44,12 +44,27 @@ boot:
 	$(H)/run.sh
 
 # The test command CI runs: static checks, the harness's own failure
-# tests, then every arch in the fast and debug flavours.
+# tests, then every arch: the fast flavour with pte_ref and with it
+# compiled out (CONFIG_FREE_USER_PTE=n), the kernel's mm selftests of both
+# against unpatched 6.12 (parity), the debug flavour, and the quick
+# mutant run (MUTANTS_CI).
 test: deps patches
 	$(H)/check.sh
 	$(H)/selftest.sh
 	FLAVOUR=fast $(H)/run.sh
+	FLAVOUR=fast VARIANT=pte_ref-n $(H)/run.sh
+	$(H)/parity.sh compare
 	FLAVOUR=debug $(H)/run.sh
+	$(MAKE) mutants-ci
+
+# The mm selftests of the fast pte_ref and pte_ref-n runs against the
+# unpatched kernel's (tests/mm-selftests/base/, or a base boot if stale);
+# parity-base boots the unpatched kernels and rewrites those records.
+parity:
+	$(H)/parity.sh compare
+
+parity-base: deps patches
+	$(H)/parity.sh record
 
 baseline: deps
 	VARIANT=base $(H)/run.sh
@@ -70,6 +85,13 @@ fuzz: deps
 # Each mutant in the flavour its spec names, unless FLAVOUR= is given.
 mutants: patches
 	FLAVOUR_GIVEN="$(filter-out default file undefined,$(origin FLAVOUR))" $(H)/mutants.sh
+
+# What `make test` runs of them: the mutants below on x86_64, each booted
+# with only the tests its spec says catch it (QUICK=1).
+MUTANTS_CI ?= keep-no-pfnmap sweep-any-vmas mfill-no-retry
+MUTANTS_CI_ARCH ?= x86_64
+mutants-ci: patches
+	QUICK=1 ARCH=$(MUTANTS_CI_ARCH) MUTANTS="$(MUTANTS_CI)" FLAVOUR_GIVEN= $(H)/mutants.sh
 
 # Benchmarks: the unpatched and the patched kernel of the same config,
 # each in one boot, then their ratios.  Each arch profile's

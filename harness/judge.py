@@ -26,6 +26,7 @@ SPLATS = re.compile(
     r"inconsistent lock state|suspicious RCU usage|"
     r"rcu.*detected stall|self-detected stall|"
     r"soft lockup|hard LOCKUP|hung_task|blocked for more than|"
+    r"VM_FAULT_OOM leaked out|"
     r"------------\[ cut here \]------------")
 TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
 RESULT = re.compile(r"^(not ok|ok) (\d+)(?: (?:- )?([^#]*?))?\s*(?:#\s*(.*))?$")
@@ -135,9 +136,11 @@ def main():
     with open(args.log, errors="replace") as f:
         docs, splats, metrics, version = parse(f)
     problems = judge(docs, splats, args.expect_kunit)
+    failed = [r["name"] for d in docs if d["guest"]
+              for r in d["results"] if not r["ok"]]
     out = {"log": args.log, "kernel": version, "ok": not problems,
            "problems": problems, "splats": splats, "totals": totals(docs),
-           "metrics": metrics}
+           "failed_tests": failed, "metrics": metrics}
     if args.json:
         with open(args.json, "w") as f:
             json.dump(out, f, indent=1)

@@ -12,12 +12,19 @@
 # The mutants never reach the shipped series or the trees `make boot` uses.
 #
 # Each diff starts with its spec: "Mutant:", "Breaks:" (what it gets
-# wrong) and "Flavour:" (the kernel flavour whose tests must catch it);
-# git apply skips that text.  At the end, a table: mutant x arch x flavour
-# -> caught by what, also in $O/results/mutants.tsv.
+# wrong), "Flavour:" (the kernel flavour whose tests must catch it) and
+# "Caught-by:" (the guest tests that catch it there, and "splat" if a
+# kernel splat during them counts; KUnit runs at every debug boot); git
+# apply skips that text.  At the end, a table: mutant x
+# arch x flavour -> caught by what, also in $O/results/mutants.tsv.
+#
+# QUICK=1 boots each mutant with only its Caught-by tests (only= on the
+# kernel command line), as `make mutants-ci` does, and counts it caught
+# only if one of them fails (or, with "splat", the kernel splats): it
+# checks that those tests still catch it, in a fraction of a full boot.
 #
 # env: MUTANTS="name ..." (default: all), ARCH, FLAVOUR_GIVEN=1 to run every
-# mutant in $FLAVOUR instead of its own
+# mutant in $FLAVOUR instead of its own, QUICK=1
 . "$(dirname "$0")/lib.sh"
 
 H=$TOP/harness
@@ -32,6 +39,22 @@ printf 'mutant\tarch\tflavour\tresult\n' > "$table"
 # spec FIELD DIFF: a field of a mutant's spec header.
 spec() {
 	sed -n "/^diff --git\|^--- /q; s/^$1: *//p" "$2"
+}
+
+# caught_by_named LOG TESTS: true if one of TESTS (comma list; "splat"
+# for a kernel splat line) failed in LOG; says what did fail either way.
+caught_by_named() {
+	"$H/judge.py" "$1" --json "$1.json" >/dev/null 2>&1 || true
+	python3 - "$1.json" "$2" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+named = sys.argv[2].split(",")
+hit = [t for t in j["failed_tests"] if t in named]
+if "splat" in named and j["splats"]:
+    hit.append("splat: " + j["splats"][0])
+print("; ".join(hit) or "failed: " + (", ".join(j["failed_tests"]) or "nothing"))
+sys.exit(0 if hit else 1)
+PY
 }
 
 # verdict M ARCH FL RESULT: one row of the table, and say it.
@@ -70,9 +93,29 @@ for a in $(resolve_arches); do
 			rc=1
 			continue
 		fi
-		if "$H/boot.sh" "$a" "$b/$IMAGE" "$O/guest/$a/initramfs.cpio" "$log" &&
+		boot_args=${BOOT_ARGS:-}
+		if [ "${QUICK:-0}" = 1 ]; then
+			tests=$(spec Caught-by "$diff" | tr -s ' \t' ',' | sed 's/^,//; s/,$//')
+			[ -n "$tests" ] || {
+				verdict "$m" "$a" "$FLAVOUR" "FAIL: QUICK=1, but its spec names no Caught-by test"
+				rc=1
+				continue
+			}
+			for t in ${tests//,/ }; do
+				[ "$t" = splat ] || grep -q "^$t[[:space:]]" "$TOP/tests/tests.list" ||
+					die "tests/mutants/$m.diff: Caught-by names '$t', which tests/tests.list does not have"
+			done
+			run_tests=$(echo "${tests//,/ }" | tr ' ' '\n' | grep -vx splat | paste -sd,)
+			[ -n "$run_tests" ] ||
+				die "tests/mutants/$m.diff: Caught-by needs a test to run, not only 'splat'"
+			boot_args="$boot_args only=$run_tests"
+		fi
+		if BOOT_ARGS=$boot_args "$H/boot.sh" "$a" "$b/$IMAGE" "$O/guest/$a/initramfs.cpio" "$log" &&
 		   "$H/judge.py" "$log" --json "$log.json" >/dev/null; then
 			verdict "$m" "$a" "$FLAVOUR" "NOT CAUGHT (every test passed; log $log)"
+			rc=1
+		elif [ "${QUICK:-0}" = 1 ] && ! by=$(caught_by_named "$log" "$tests"); then
+			verdict "$m" "$a" "$FLAVOUR" "NOT CAUGHT by its Caught-by tests ($by; log $log)"
 			rc=1
 		else
 			[ -f "$log.json" ] || "$H/judge.py" "$log" --json "$log.json" >/dev/null || true

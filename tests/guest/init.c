@@ -13,7 +13,9 @@
  * environment variables: suite=tests|bench, flavour=fast|debug,
  * test_timeout=SECONDS, cpus=N (QEMU's -smp: the guest must have them all,
  * or tests of concurrency would quietly run on one CPU), skip=NAME,... (tests
- * left out of this run, e.g. by `make mutants`; each says so as a SKIP).
+ * left out of this run, e.g. by `make mutants`; each says so as a SKIP),
+ * only=NAME,... (every other test left out, each saying so as a SKIP:
+ * a mutant's quick run boots with only the tests its spec says catch it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -182,6 +184,23 @@ static int run(struct test *t, int timeout)
 	return status;
 }
 
+/* Every name in @only (comma-separated) is a test of the suite. */
+static bool only_names_tests(const char *only, const struct test *t, int n)
+{
+	char name[64];
+
+	for (const char *p = only; p && *p; p += strcspn(p, ",") + !!p[strcspn(p, ",")]) {
+		bool found = false;
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(p, ","), p);
+		for (int i = 0; i < n && !found; i++)
+			found = !strcmp(t[i].name, name);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 int main(void)
 {
 	static struct test tests[MAX_TESTS];
@@ -207,12 +226,24 @@ int main(void)
 		       cpus, cpus_wanted);
 		goto out;
 	}
+	if ((getenv("only") && !*getenv("only")) ||
+	    !only_names_tests(getenv("only"), tests, n)) {
+		printf("1..0\nBail out! only=%s names a test that /%s.list does not have\n",
+		       getenv("only"), suite);
+		goto out;
+	}
 	printf("1..%d\n", n);
 	for (int i = 0; i < n; i++) {
 		double t0 = now();
 
 		if (listed(getenv("skip"), tests[i].name)) {
 			printf("ok %d %s # SKIP left out by skip= on the command line\n",
+			       i + 1, tests[i].name);
+			skip++;
+			continue;
+		}
+		if (getenv("only") && !listed(getenv("only"), tests[i].name)) {
+			printf("ok %d %s # SKIP left out by only= on the command line\n",
 			       i + 1, tests[i].name);
 			skip++;
 			continue;

@@ -14,6 +14,9 @@
  * one) are listed; a selftest that fails both ways without naming a failed
  * case (a crash, a timeout) is a failure, so the list cannot quietly stop
  * testing anything.  Output is kept in /tmp and shown when it matters.
+ * Each run's verdict and failed cases are also printed as records, which
+ * the host compares with the unpatched kernel's (harness/parity.py): a
+ * case that fails only on a patched kernel fails there.
  * On a kernel without pte_ref (unpatched, or CONFIG_FREE_USER_PTE=n) each
  * runs once.
  *
@@ -224,6 +227,31 @@ static void read_failures(const char *log, struct failures *f)
 	qsort(f->line, f->n, FAILURE_LEN, cmp_line);
 }
 
+/*
+ * One run's outcome in a form the host compares with the unpatched
+ * kernel's (harness/parity.py): "# mm_selftest: NAME MODE VERDICT", then
+ * "# mm_selftest_case: NAME MODE CASE" for each failed case.  MODE is on,
+ * off (pte_ref's switch), once (a kernel without one), or any for a
+ * selftest this machine does not run (VERDICT not-run).
+ */
+static void record(const char *name, const char *mode, int st,
+		   const struct failures *f)
+{
+	char token[32];
+
+	if (st == TIMED_OUT)
+		snprintf(token, sizeof(token), "timeout");
+	else if (WIFSIGNALED(st))
+		snprintf(token, sizeof(token), "signal-%d", WTERMSIG(st));
+	else if (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == KSFT_SKIP)
+		snprintf(token, sizeof(token), "%s", WEXITSTATUS(st) ? "skip" : "pass");
+	else
+		snprintf(token, sizeof(token), "exit-%d", WEXITSTATUS(st));
+	ktap_diag("mm_selftest: %s %s %s", name, mode, token);
+	for (int k = 0; k < f->n; k++)
+		ktap_diag("mm_selftest_case: %s %s %s", name, mode, f->line[k]);
+}
+
 static bool same_failures(const struct failures *a, const struct failures *b)
 {
 	if (a->n != b->n)
@@ -312,6 +340,7 @@ int main(int argc, char **argv)
 		if (only && strcmp(only, t[i].name))
 			continue;
 		if (listed(t[i].skip_on, machine)) {
+			ktap_diag("mm_selftest: %s any not-run", t[i].name);
 			ktap_skip(t[i].name, "not run on this machine: see the list");
 			both_skip++;
 			continue;
@@ -332,6 +361,9 @@ int main(int argc, char **argv)
 
 		read_failures(on_log, &fail_on);
 		read_failures(off_log, &fail_off);
+		record(t[i].name, parity ? "on" : "once", on, &fail_on);
+		if (parity)
+			record(t[i].name, "off", off, &fail_off);
 		for (int k = 0; k < fail_on.n && k < 10; k++)
 			ktap_diag("  failed case: %s", fail_on.line[k]);
 		if (parity && strcmp(verdict(on), verdict(off))) {
