@@ -35,6 +35,7 @@ from typing import Dict, List, Tuple
 RECORD = re.compile(r"#\s*mm_selftest: (\S+) (\S+) (\S+)\s*$")
 CASE = re.compile(r"#\s*mm_selftest_case: (\S+) (\S+) (.*?)\s*$")
 TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 PASSING = ("pass", "skip", "not-run")
 
 
@@ -52,7 +53,7 @@ def read_records(lines: List[str]) -> Dict[Tuple[str, str], Run]:
     """(selftest, mode) -> its run, from a serial log or a results file."""
     runs: Dict[Tuple[str, str], Run] = {}
     for raw in lines:
-        line = TIMESTAMP.sub("", raw.rstrip("\r\n")).strip()
+        line = COLOUR.sub("", TIMESTAMP.sub("", raw.rstrip("\r\n"))).strip()
         m = RECORD.search(line)
         if m:
             runs[(m.group(1), m.group(2))] = Run(m.group(3))
