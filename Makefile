@@ -10,9 +10,13 @@ override O := $(abspath $(O))
 override CACHE := $(abspath $(CACHE))
 TOP := $(CURDIR)
 
+# Arches built and booted at once (harness/run.sh); the benchmarks, soak
+# and fuzzing measure work done per boot, so they run one at a time.
+PARALLEL ?= 2
+
 export ARCH FLAVOUR O CACHE TOP KDIR JOBS EXTRA_TESTS EXTRA_CONFIG SMP MEM \
 	BOOT_TIMEOUT TEST_TIMEOUT BOOT_ARGS QEMU_EXTRA VERBOSE CCACHE KMAKE_ARGS \
-	CROSS_COMPILE VARIANT SUITE
+	CROSS_COMPILE VARIANT SUITE PARALLEL
 
 H := $(TOP)/harness
 
@@ -71,14 +75,14 @@ baseline: deps
 
 # The stress test for 10 minutes per arch under the debug kernel, 4 CPUs.
 soak: deps
-	SUITE=soak FLAVOUR=debug SMP=$(or $(SMP),4) BOOT_TIMEOUT=$(or $(BOOT_TIMEOUT),3000) \
+	PARALLEL=1 SUITE=soak FLAVOUR=debug SMP=$(or $(SMP),4) BOOT_TIMEOUT=$(or $(BOOT_TIMEOUT),3000) \
 		TEST_TIMEOUT=$(or $(TEST_TIMEOUT),1500) $(H)/run.sh
 
 # trinity on the mm system calls, FUZZ_SECONDS (600) per arch, in the
 # debug flavour; its seed is in the log and the results file.
 FUZZ_SECONDS ?= 600
 fuzz: deps
-	SUITE=fuzz FLAVOUR=debug BOOT_ARGS="$(BOOT_ARGS) fuzz_seconds=$(FUZZ_SECONDS)" \
+	PARALLEL=1 SUITE=fuzz FLAVOUR=debug BOOT_ARGS="$(BOOT_ARGS) fuzz_seconds=$(FUZZ_SECONDS)" \
 		TEST_TIMEOUT=$$(($(FUZZ_SECONDS) + 300)) BOOT_TIMEOUT=$$(($(FUZZ_SECONDS) + 1500)) \
 		$(H)/run.sh
 
@@ -98,8 +102,8 @@ mutants-ci: patches
 # BENCH_QEMU_ARGS (-icount where it works) makes guest time count
 # instructions: TCG wall-clock figures differ by +-30% between boots.
 bench: deps
-	SUITE=bench VARIANT=base $(H)/run.sh
-	SUITE=bench VARIANT=pte_ref $(H)/run.sh
+	PARALLEL=1 SUITE=bench VARIANT=base $(H)/run.sh
+	PARALLEL=1 SUITE=bench VARIANT=pte_ref $(H)/run.sh
 	$(H)/compare.py $(O)/results $(FLAVOUR) bench pte_ref base
 
 selftest:

@@ -55,7 +55,8 @@ fi
 tool=$O/tools/gen_init_cpio
 if [ ! -x "$tool" ] || [ "$src/usr/gen_init_cpio.c" -nt "$tool" ]; then
 	mkdir -p "$O/tools"
-	gcc -O2 -o "$tool" "$src/usr/gen_init_cpio.c"
+	# Arches built in parallel may both get here: rename into place.
+	gcc -O2 -o "$tool.$$" "$src/usr/gen_init_cpio.c" && mv -f "$tool.$$" "$tool"
 fi
 
 list=$g/cpio.list

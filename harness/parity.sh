@@ -11,7 +11,10 @@
 # unpatched kernel (VARIANT=base SUITE=parity) and keeps its results there.
 #
 # usage: parity.sh compare   after the fast pte_ref and pte_ref-n runs
-#        parity.sh record    boot base and rewrite tests/mm-selftests/base/
+#        parity.sh record    rewrite tests/mm-selftests/base/ from a base
+#                            run under the current key (kept in $CACHE/parity
+#                            by an earlier compare), else boot base first;
+#                            PARITY_RERUN=1 always boots
 . "$(dirname "$0")/lib.sh"
 
 H=$TOP/harness
@@ -36,42 +39,85 @@ key() {
 	} | sha1sum | cut -c1-16
 }
 
-# base_results ARCH_DIR KEY FORCE: the path of base results under KEY,
-# booting the unpatched kernel for them if none are kept (or FORCE=1).
-base_results() {
-	local a=$1 k=$2 force=$3 committed cached log
-	committed=$TOP/tests/mm-selftests/base/$NAME.results
-	cached=$CACHE/parity/$NAME-$k.results
-	if [ "$force" = 0 ]; then
-		if grep -qxF "# key: $k" "$committed" 2>/dev/null; then
-			echo "$committed"
-			return
-		fi
-		[ -f "$cached" ] && { echo "$cached"; return; }
-		info "$NAME: ${committed#"$TOP"/} is not for this tree and config (key $k):" \
-			"booting unpatched $kver for the base results ('make parity-base' records them)"
-	fi
-	ARCH=$NAME FLAVOUR=fast VARIANT=base SUITE=parity "$H/run.sh" >&2 ||
-		{ info "$NAME: the unpatched kernel's selftest run failed"; return 1; }
-	log=$O/logs/$a-fast-base-parity.log
+# record_base ARCH_DIR...: boot the unpatched kernels of these arches (in
+# parallel, as run.sh does) and keep their results under their keys.
+record_base() {
+	local a names=()
+	for a in "$@"; do
+		names+=("$(. "$TOP/arch/$a/profile"; echo "$NAME")")
+	done
+	ARCH=$(IFS=,; echo "${names[*]}") FLAVOUR=fast VARIANT=base SUITE=parity \
+		"$H/run.sh" >&2 || info "the unpatched kernels' selftest runs did not all pass"
 	mkdir -p "$CACHE/parity"
-	"$H/parity.py" record "$log" --key "$k" --arch "$NAME" --kernel "$kver" > "$cached.tmp" ||
-		{ rm -f "$cached.tmp"; return 1; }
-	mv "$cached.tmp" "$cached"
-	echo "$cached"
+	for a in "$@"; do
+		load_profile "$a"
+		k=$(key "$a")
+		"$H/parity.py" record "$O/logs/$a-fast-base-parity.log" --key "$k" \
+			--arch "$NAME" --kernel "$kver" > "$CACHE/parity/$NAME-$k.results.tmp" &&
+			mv "$CACHE/parity/$NAME-$k.results.tmp" "$CACHE/parity/$NAME-$k.results" ||
+			rm -f "$CACHE/parity/$NAME-$k.results.tmp"
+	done
 }
 
+# base_results ARCH_DIR: the kept base results for this tree and config
+# (committed, else cached); empty if there are none.
+base_results() {
+	local k committed cached
+	load_profile "$1"
+	k=$(key "$1")
+	committed=$TOP/tests/mm-selftests/base/$NAME.results
+	cached=$CACHE/parity/$NAME-$k.results
+	if grep -qxF "# key: $k" "$committed" 2>/dev/null; then
+		echo "$committed"
+	elif [ -f "$cached" ]; then
+		echo "$cached"
+	fi
+}
+
+arches=$(resolve_arches)
+if [ "$mode" = record ]; then
+	# A base run under the same key (make test's, say) is reused, unless
+	# PARITY_RERUN=1.
+	todo=()
+	for a in $arches; do
+		load_profile "$a"
+		[ "${PARITY_RERUN:-0}" = 0 ] && [ -f "$CACHE/parity/$NAME-$(key "$a").results" ] ||
+			todo+=("$a")
+	done
+	[ ${#todo[@]} -eq 0 ] || record_base "${todo[@]}"
+	rc=0
+	for a in $arches; do
+		load_profile "$a"
+		r=$CACHE/parity/$NAME-$(key "$a").results
+		if [ -f "$r" ]; then
+			cp "$r" "$TOP/tests/mm-selftests/base/$NAME.results"
+			info "$NAME: base results in tests/mm-selftests/base/$NAME.results"
+		else
+			info "$NAME: no base results recorded"
+			rc=1
+		fi
+	done
+	exit $rc
+fi
+
+stale=()
+for a in $arches; do
+	[ -n "$(base_results "$a")" ] || stale+=("$a")
+done
+if [ ${#stale[@]} -gt 0 ]; then
+	info "tests/mm-selftests/base/ has no results for this tree and config for: ${stale[*]}:" \
+		"booting unpatched $kver for them ('make parity-base' records them in the project)"
+	record_base "${stale[@]}"
+fi
 rc=0
-for a in $(resolve_arches); do
+for a in $arches; do
 	load_profile "$a"
-	k=$(key "$a")
-	if [ "$mode" = record ]; then
-		r=$(base_results "$a" "$k" 1) || { rc=1; continue; }
-		cp "$r" "$TOP/tests/mm-selftests/base/$NAME.results"
-		info "$NAME: base results in tests/mm-selftests/base/$NAME.results (key $k)"
+	r=$(base_results "$a")
+	if [ -z "$r" ]; then
+		info "$NAME: no base results: the unpatched kernel's run failed"
+		rc=1
 		continue
 	fi
-	r=$(base_results "$a" "$k" 0) || { rc=1; continue; }
 	"$H/parity.py" compare --base "$r" --arch "$NAME" \
 		"pte_ref=$O/logs/$a-fast-pte_ref-tests.log" \
 		"pte_ref-n=$O/logs/$a-fast-pte_ref-n-tests.log" || rc=1

@@ -6,7 +6,14 @@
 # any of them failed.
 #
 # env: ARCH (all), FLAVOUR (fast|debug), VARIANT (pte_ref|pte_ref-n|base),
-#      SUITE (tests|bench), NO_BOOT=1 (stop after building), plus everything boot.sh and config.sh read.
+#      SUITE (tests|bench), NO_BOOT=1 (stop after building),
+#      PARALLEL=n (arches at once, default 1; each then prints its output
+#      when it is done), plus everything boot.sh and config.sh read.
+#
+# Arches in parallel share nothing but the tree repo (each has its own
+# worktree, build dir, guest dir and results): a guest mostly keeps one
+# host core busy (the mm selftests are single-threaded), so two arches at
+# once use the 2 cores that a sequential run leaves half idle.
 . "$(dirname "$0")/lib.sh"
 
 VARIANT=${VARIANT:-pte_ref}
@@ -35,9 +42,9 @@ stage() {
 	return 1
 }
 
-rc=0
-results=()
-for a in $arches; do
+# run_arch DIR: the whole pipeline for one arch; writes its results file.
+run_arch() {
+	local a=$1 key b log res status extra src
 	load_profile "$a"
 	key=$a-$FLAVOUR-$VARIANT
 	b=$(build_dir "$a" "$FLAVOUR" "$VARIANT")
@@ -66,7 +73,6 @@ for a in $arches; do
 		status=pass
 	else
 		status="failed at $failed_stage"
-		rc=1
 		# A guest that died still has a log worth judging for the summary.
 		[ -f "$log" ] && [ ! -f "$res.judge" ] &&
 			"$H/judge.py" "$log" --json "$res.judge" "${extra[@]}" || true
@@ -80,7 +86,38 @@ for a in $arches; do
 		printf ' "judge": %s}\n' "$(cat "$res.judge" 2>/dev/null || echo null)"
 	} > "$res"
 	rm -f "$res.judge"
-	results+=("$res")
+	[ "$status" = pass ]
+}
+
+rc=0
+results=()
+parallel=${PARALLEL:-1}
+[ "${VERBOSE:-0}" != 1 ] || parallel=1
+declare -A out_of=()
+# finish_one: wait for one background arch, then show what it printed.
+finish_one() {
+	local pid st=0
+	wait -n -p pid || st=$?
+	[ "$st" = 0 ] || rc=1
+	cat "${out_of[$pid]}" >&2
+	unset "out_of[$pid]"
+}
+for a in $arches; do
+	results+=("$O/results/$a-$FLAVOUR-$VARIANT-$SUITE.json")
+	if [ "$parallel" -le 1 ]; then
+		run_arch "$a" || rc=1
+		continue
+	fi
+	while [ ${#out_of[@]} -ge "$parallel" ]; do
+		finish_one
+	done
+	out=$O/logs/$a-$FLAVOUR-$VARIANT-$SUITE.run.log
+	info "$a: started ($parallel arches at once; its output follows when it is done)"
+	run_arch "$a" > "$out" 2>&1 &
+	out_of[$!]=$out
+done
+while [ ${#out_of[@]} -gt 0 ]; do
+	finish_one
 done
 
 python3 "$H/summary.py" --run "$O/results/run-$run_id.json" "${results[@]}"
