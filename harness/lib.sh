@@ -126,9 +126,11 @@ kernel_version() {
 	make -s -C "$1" kernelversion 2>/dev/null
 }
 
+# build_dir ARCH_DIR FLAVOUR VARIANT: the kbuild O= dir of one kernel.  It
+# lives in the cache beside the worktree it builds, not in $O: a fresh
+# clone (CI's) then builds incrementally, as ccache alone cannot make it.
 build_dir() {
-	# $1 = arch dir, $2 = flavour, $3 = variant (patched|base)
-	echo "$O/build/$1-$2${3:+-$3}"
+	echo "$CACHE/build/$(basename "$(worktree_root)")/$1-$2${3:+-$3}"
 }
 
 use_ccache() {

@@ -32,7 +32,7 @@ repo=$(tree_repo)
 names=${MUTANTS:-$(cd "$TOP/tests/mutants" && ls ./*.diff | sed 's|^\./||; s|\.diff$||')}
 [ -n "$names" ] || die "no mutants in tests/mutants"
 rc=0
-mkdir -p "$O/build" "$O/logs" "$O/results"
+mkdir -p "$O/logs" "$O/results"
 table=$O/results/mutants.tsv
 printf 'mutant\tarch\tflavour\tresult\n' > "$table"
 
@@ -77,7 +77,7 @@ for a in $(resolve_arches); do
 		FLAVOUR=${FLAVOUR:-$(spec Flavour "$diff")}
 		FLAVOUR=${FLAVOUR:-fast}
 		export FLAVOUR
-		b=$O/build/$a-$FLAVOUR-mutant
+		b=$(build_dir "$a" "$FLAVOUR" mutant)
 		log=$O/logs/$a-$FLAVOUR-mutant-$m.log
 		git -C "$src" checkout -q -f --detach "$tip"
 		git -C "$src" apply "$diff" 2>"$b.apply.err" || {

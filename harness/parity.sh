@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kernel's mm selftests on the patched kernels against unpatched 6.12,
 # case by case (harness/parity.py): the fast pte_ref boot (freeing on, then
-# off) and the fast pte_ref-n boot must fail nothing that base passes.
+# off) and, with PARITY_VARIANTS="pte_ref pte_ref-n", the fast pte_ref-n
+# boot must fail nothing that base passes.
 #
 # Base results come from tests/mm-selftests/base/<arch>.results when their
 # key matches what they depend on (the kernel version, the fast config
@@ -118,8 +119,10 @@ for a in $arches; do
 		rc=1
 		continue
 	fi
-	"$H/parity.py" compare --base "$r" --arch "$NAME" \
-		"pte_ref=$O/logs/$a-fast-pte_ref-tests.log" \
-		"pte_ref-n=$O/logs/$a-fast-pte_ref-n-tests.log" || rc=1
+	logs=()
+	for v in ${PARITY_VARIANTS:-pte_ref}; do
+		logs+=("$v=$O/logs/$a-fast-$v-tests.log")
+	done
+	"$H/parity.py" compare --base "$r" --arch "$NAME" "${logs[@]}" || rc=1
 done
 exit $rc

@@ -11,9 +11,11 @@
 #      when it is done), plus everything boot.sh and config.sh read.
 #
 # Arches in parallel share nothing but the tree repo (each has its own
-# worktree, build dir, guest dir and results): a guest mostly keeps one
-# host core busy (the mm selftests are single-threaded), so two arches at
-# once use the 2 cores that a sequential run leaves half idle.
+# worktree, build dir, guest dir and results).  Only for hosts with cores
+# to spare: each guest needs its SMP vCPUs on cores of their own.  Two
+# 2-vCPU guests on 2 host cores made uffd-unit-tests' poison cases 20 to
+# 60 times slower, on unpatched 6.12 as on pte_ref (both guest threads
+# spinning in the kernel while the other vCPU waits for a host core).
 . "$(dirname "$0")/lib.sh"
 
 VARIANT=${VARIANT:-pte_ref}
