@@ -14,8 +14,10 @@
 # Each diff starts with its spec: "Mutant:", "Breaks:" (what it gets
 # wrong), "Flavour:" (the kernel flavour whose tests must catch it) and
 # "Caught-by:" (the guest tests that catch it there, and "splat" if a
-# kernel splat during them counts; KUnit runs at every debug boot); git
-# apply skips that text.  At the end, a table: mutant x
+# kernel splat during them counts; KUnit runs at every debug boot), and
+# optionally "Arches:" (the arch folders where what it breaks exists;
+# elsewhere its row says so and it is not booted); git apply skips that
+# text.  At the end, a table: mutant x
 # arch x flavour -> caught by what, also in $O/results/mutants.tsv.
 #
 # QUICK=1 boots each mutant with only its Caught-by tests (only= on the
@@ -73,6 +75,11 @@ for a in $(resolve_arches); do
 	ensure_worktree "$src" "$tip"
 	for m in $names; do
 		diff=$TOP/tests/mutants/$m.diff
+		only_on=$(spec Arches "$diff")
+		if [ -n "$only_on" ] && ! grep -qw "$a" <<<"$only_on"; then
+			verdict "$m" "$a" - "not applicable: only on $only_on"
+			continue
+		fi
 		FLAVOUR=${FLAVOUR_GIVEN:+$FLAVOUR}
 		FLAVOUR=${FLAVOUR:-$(spec Flavour "$diff")}
 		FLAVOUR=${FLAVOUR:-fast}
