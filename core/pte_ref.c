@@ -47,6 +47,7 @@
 #include <linux/delay.h>
 #include <linux/export.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/pgalloc.h>
@@ -64,14 +65,16 @@
  * pte_ref_debug_delay() spins for a random 0..N microseconds where a
  * walker or a freer has read a pmd and not yet locked or pinned what it
  * points to.  The tests use it to widen those windows; 0 (the default)
- * costs one load.
+ * costs one load.  N is capped at 10 ms: udelay() is not meant for
+ * longer, and the spin may run with interrupts off.
  */
+#define PTE_REF_MAX_DELAY_US	10000U
 static unsigned int debug_delay_us;
 module_param(debug_delay_us, uint, 0644);
 
 void pte_ref_debug_delay(void)
 {
-	unsigned int max = READ_ONCE(debug_delay_us);
+	unsigned int max = min(READ_ONCE(debug_delay_us), PTE_REF_MAX_DELAY_US);
 
 	/*
 	 * Random enough from the clock, and lockless: perf maps tables from
