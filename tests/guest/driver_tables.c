@@ -37,6 +37,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "ktap.h"
 #include "kstat.h"
 #include "region.h"
@@ -138,20 +139,11 @@ static void *zapper(void *arg)
 
 int main(int argc, char **argv)
 {
-	unsigned int seconds = 3;
+	unsigned long seconds = 3;
 	bool freeing;
 	pthread_t t[2];
 
-	for (int a = 1; a < argc; a += 2) {
-		if (a + 1 >= argc)
-			ktap_bail("%s needs a value", argv[a]);
-		if (!strcmp(argv[a], "--seconds"))
-			seconds = strtoul(argv[a + 1], NULL, 0);
-		else
-			ktap_bail("unknown argument %s", argv[a]);
-	}
-	if (!seconds)
-		ktap_bail("--seconds must be > 0");
+	parse_opts(argc, argv, (struct opt[]){ { "--seconds", &seconds } }, 1);
 
 	ktap_plan(3);
 	freeing = freeing_on();

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "args.h"
 #include "ktap.h"
 #include "kstat.h"
 #include "region.h"
@@ -105,19 +106,10 @@ static void *emptier(void *arg)
 int main(int argc, char **argv)
 {
 	long long before, thp0, thp;
-	unsigned int seconds = 5;
+	unsigned long seconds = 5;
 	pthread_t t[2];
 
-	for (int a = 1; a < argc; a += 2) {
-		if (a + 1 >= argc)
-			ktap_bail("%s needs a value", argv[a]);
-		if (!strcmp(argv[a], "--seconds"))
-			seconds = strtoul(argv[a + 1], NULL, 0);
-		else
-			ktap_bail("unknown argument %s", argv[a]);
-	}
-	if (!seconds)
-		ktap_bail("--seconds must be > 0");
+	parse_opts(argc, argv, (struct opt[]){ { "--seconds", &seconds } }, 1);
 
 	ktap_plan(3);
 	if (!freeing_on()) {

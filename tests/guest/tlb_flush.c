@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "ktap.h"
 #include "kstat.h"
 #include "variant.h"
@@ -79,16 +80,7 @@ int main(int argc, char **argv)
 	unsigned long tables = 128;
 	char *base;
 
-	for (int a = 1; a < argc; a += 2) {
-		if (a + 1 >= argc)
-			ktap_bail("%s needs a value", argv[a]);
-		if (!strcmp(argv[a], "--tables"))
-			tables = strtoul(argv[a + 1], NULL, 0);
-		else
-			ktap_bail("unknown argument %s", argv[a]);
-	}
-	if (!tables)
-		ktap_bail("--tables must be > 0");
+	parse_opts(argc, argv, (struct opt[]){ { "--tables", &tables } }, 1);
 
 	ktap_plan(4);
 	if (!freeing_on()) {

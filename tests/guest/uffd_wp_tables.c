@@ -37,6 +37,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "args.h"
 #include "ktap.h"
 #include "kstat.h"
 #include "region.h"
@@ -150,7 +151,7 @@ static void *zapper(void *arg)
 int main(int argc, char **argv)
 {
 	long rounds = 0, lost_rounds = 0, lost_pages = 0;
-	unsigned int seconds = 3;
+	unsigned long seconds = 3;
 	long long freed0, freed;
 	struct timespec t0, t;
 	int fd, pagemap;
@@ -158,16 +159,7 @@ int main(int argc, char **argv)
 	bool freeing;
 	pthread_t thread;
 
-	for (int a = 1; a < argc; a += 2) {
-		if (a + 1 >= argc)
-			ktap_bail("%s needs a value", argv[a]);
-		if (!strcmp(argv[a], "--seconds"))
-			seconds = strtoul(argv[a + 1], NULL, 0);
-		else
-			ktap_bail("unknown argument %s", argv[a]);
-	}
-	if (!seconds)
-		ktap_bail("--seconds must be > 0");
+	parse_opts(argc, argv, (struct opt[]){ { "--seconds", &seconds } }, 1);
 
 	ktap_plan(3);
 	fd = uffd_open_wp();
@@ -217,7 +209,7 @@ int main(int argc, char **argv)
 		write_protect(fd, range + WP_OFF, WP_SZ, false);
 		rounds++;
 		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while (t.tv_sec - t0.tv_sec < seconds);
+	} while ((unsigned long)(t.tv_sec - t0.tv_sec) < seconds);
 	atomic_store(&stop, 1);
 	pthread_join(thread, NULL);
 	freed = pte_tables_freed() - freed0;
