@@ -12,9 +12,9 @@
  *
  * One memfd of 2 MiB is mapped twice.  The collapser punches a page out
  * (which splits the huge page), writes it back through the first mapping
- * and collapses the range, again and again; the zapper reads a page
- * through the second mapping (which maps its table) and zaps the mapping
- * (which frees it), as fast as it can.  Debug kernels widen retract's
+ * and collapses the range, again and again; through the second mapping a
+ * reader faults pages in (which maps its table) and a zapper zaps it
+ * (which frees the table once empty), as fast as they can.  Debug kernels widen retract's
  * window (pte_ref.debug_delay_us, raised to --delay-us for the run).  The
  * collapser punches and rewrites only the first half; every read of the
  * second half must see what was written there.
@@ -66,7 +66,8 @@ static void *collapser(void *arg)
 	return NULL;
 }
 
-static void *zapper(void *arg)
+/* Fault the other mapping's table in by reading it. */
+static void *reader(void *arg)
 {
 	unsigned long i = 0;
 
@@ -76,6 +77,21 @@ static void *zapper(void *arg)
 		i = PAGES_2M / 2 + (i + 61) % (PAGES_2M / 2);
 		if (check_as(map_b + i * PAGE_SZ, PAGE_SZ, 1, map_a + i * PAGE_SZ))
 			atomic_fetch_add(&bad_reads, 1);
+	}
+	return NULL;
+}
+
+/*
+ * Zap the other mapping, freeing its table once empty.  Never a fault
+ * here: a fault waits for the huge page's lock, which the collapse holds
+ * while it retracts, and a zapper that waited would never meet retract.
+ * collapse_file() unmaps the small pages first, so the table retract
+ * finds is empty and pte_ref may free it under retract's feet.
+ */
+static void *zapper(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&stop)) {
 		if (madvise(map_b, SZ_2M, MADV_DONTNEED))
 			ktap_bail("madvise(MADV_DONTNEED) failed");
 		atomic_fetch_add(&zaps, 1);
@@ -90,7 +106,7 @@ int main(int argc, char **argv)
 	long long freed0, freed;
 	bool freeing, widened;
 	long delay_was;
-	pthread_t t[2];
+	pthread_t t[3];
 
 	parse_opts(argc, argv, (struct opt[]){ { "--seconds", &seconds },
 					       { "--delay-us", &delay_us } }, 2);
@@ -114,12 +130,13 @@ int main(int argc, char **argv)
 
 	freed0 = pte_tables_freed();
 	if (pthread_create(&t[0], NULL, collapser, NULL) ||
-	    pthread_create(&t[1], NULL, zapper, NULL))
+	    pthread_create(&t[1], NULL, reader, NULL) ||
+	    pthread_create(&t[2], NULL, zapper, NULL))
 		ktap_bail("pthread_create failed");
 	sleep(seconds);
 	atomic_store(&stop, 1);
-	pthread_join(t[0], NULL);
-	pthread_join(t[1], NULL);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
 	freed = pte_tables_freed() - freed0;
 	if (widened)
 		write_int(DELAY_PARAM, delay_was);
