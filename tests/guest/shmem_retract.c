@@ -86,15 +86,21 @@ static void *reader(void *arg)
  * here: a fault waits for the huge page's lock, which the collapse holds
  * while it retracts, and a zapper that waited would never meet retract.
  * collapse_file() unmaps the small pages first, so the table retract
- * finds is empty and pte_ref may free it under retract's feet.
+ * finds is empty and pte_ref may free it under retract's feet.  Random
+ * pauses: a zapper that never paused would free the emptied table long
+ * before retract looks for it, and retract would find no table at all.
  */
 static void *zapper(void *arg)
 {
+	unsigned int s = 1;
+
 	(void)arg;
 	while (!atomic_load(&stop)) {
 		if (madvise(map_b, SZ_2M, MADV_DONTNEED))
 			ktap_bail("madvise(MADV_DONTNEED) failed");
 		atomic_fetch_add(&zaps, 1);
+		s = s * 1103515245 + 12345;
+		usleep(s % 1000);
 	}
 	return NULL;
 }
