@@ -117,20 +117,6 @@ static inline int write_str(const char *path, const char *v)
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-/* A number from a sysctl, sysfs or module parameter file; -1 if none. */
-static inline long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static inline int write_int(const char *path, long v)
 {
 	char buf[32];

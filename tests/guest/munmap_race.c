@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "debug_delay.h"
 #include "ktap.h"
 #include "kstat.h"
 #include "variant.h"
@@ -38,7 +39,6 @@
 
 #define SZ_1G		(1UL << 30)
 #define TABLES		128	/* 2 MiB tables populated per GiB */
-#define DELAY_PARAM	"/sys/module/pte_ref/parameters/debug_delay_us"
 
 static _Atomic(char *) target;
 static atomic_bool stop;
@@ -134,9 +134,8 @@ int main(int argc, char **argv)
 		ktap_skip("data_intact", no_freeing());
 		ktap_finish();
 	}
-	/* The boot's own setting (debug guests: 20) goes back afterwards. */
-	delay_was = read_long(DELAY_PARAM);
-	widened = delay_was >= 0 && write_int(DELAY_PARAM, delay_us) == 0;
+	delay_was = debug_delay_raise(delay_us);
+	widened = delay_was >= 0;
 	ktap_diag("worker window widened by up to %u us: %s", delay_us,
 		  widened ? "yes" : "no (not a debug kernel)");
 
@@ -182,8 +181,7 @@ int main(int argc, char **argv)
 	pthread_join(reader, NULL);
 	/* Let the last retries run before counting them. */
 	usleep(300000);
-	if (widened)
-		write_int(DELAY_PARAM, delay_was);
+	debug_delay_restore(delay_was);
 
 	pinned = vmstat("pte_ref_skipped_pinned") - pinned0;
 	retried = vmstat("pte_ref_retry_freed") + vmstat("pte_ref_retry_gave_up") -

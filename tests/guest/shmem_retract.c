@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "debug_delay.h"
 #include "ktap.h"
 #include "kstat.h"
 #include "region.h"
@@ -40,7 +41,6 @@
 #endif
 
 #define SHMEM_THP	"/sys/kernel/mm/transparent_hugepage/shmem_enabled"
-#define DELAY_PARAM	"/sys/module/pte_ref/parameters/debug_delay_us"
 
 static char *map_a, *map_b;
 static int fd;
@@ -130,8 +130,8 @@ int main(int argc, char **argv)
 	    mmap(map_b, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
 		ktap_bail("cannot map a 2 MiB memfd twice: %s", strerror(errno));
 	fill(map_a, SZ_2M, 1);
-	delay_was = read_long(DELAY_PARAM);
-	widened = delay_was >= 0 && write_int(DELAY_PARAM, delay_us) == 0;
+	delay_was = debug_delay_raise(delay_us);
+	widened = delay_was >= 0;
 	ktap_diag("retract's window %s", widened ? "widened" : "not widened (no debug delay here)");
 
 	freed0 = pte_tables_freed();
@@ -144,8 +144,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
 	freed = pte_tables_freed() - freed0;
-	if (widened)
-		write_int(DELAY_PARAM, delay_was);
+	debug_delay_restore(delay_was);
 	write_str(SHMEM_THP, thp_was);
 
 	ktap_metric("collapses", atomic_load(&collapses), "calls");
